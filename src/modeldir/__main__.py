@@ -1,0 +1,5 @@
+"""`python -m modeldir`: the same as the `modeldir` command."""
+
+from modeldir.cli import main
+
+main()

@@ -1,0 +1,237 @@
+"""`AdminService`'s methods over a running server's admin API (the CLI's `--url` mode).
+
+Same arguments, same results, same exceptions: an error envelope is turned back into the wire
+error it was rendered from, so the CLI cannot tell which side of the network it works on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import httpx
+from pydantic import BaseModel
+
+from modeldir.admin import inputs
+from modeldir.admin.errors import InvalidCatalogue
+from modeldir.admin.service import Object, Versioned
+from modeldir.catalogue.document import CatalogueDocument, Problem, parse_document
+from modeldir.wire.errors import (
+    ApiError,
+    AuthenticationError,
+    ConflictError,
+    InternalServerError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServiceUnavailableError,
+)
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+    503: ServiceUnavailableError,
+}
+
+
+class ServerUnreachable(ApiError):
+    """The server did not answer at all."""
+
+    status = 503
+    error_type = "api_error"
+
+
+class RemoteAdmin:
+    """Administration through the admin API of the server at `base_url`."""
+
+    def __init__(self, base_url: str, admin_key: str, *, timeout: float = 60.0) -> None:
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/v1/organizations",
+            headers={"x-api-key": admin_key, "anthropic-version": "2023-06-01"},
+            timeout=timeout,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: BaseModel | dict[str, Any] | None = None,
+        json: Any = None,
+        if_match: str | None = None,
+    ) -> httpx.Response:
+        query: dict[str, Any] | None = None
+        if isinstance(params, BaseModel):
+            query = params.model_dump(mode="json", exclude_none=True)
+        elif params is not None:
+            query = params
+        headers = {"if-match": if_match} if if_match is not None else None
+        try:
+            response = self.http.request(method, path, params=query, json=json, headers=headers)
+        except httpx.HTTPError as error:
+            raise ServerUnreachable(f"cannot reach {self.http.base_url}: {error}") from None
+        if response.status_code >= 400:
+            _raise(response)
+        return response
+
+    def _versioned(self, response: httpx.Response) -> Versioned:
+        return Versioned(response.json(), response.headers.get("etag", ""))
+
+    @staticmethod
+    def _body(model: BaseModel) -> dict[str, Any]:
+        """Only the fields the caller set, so an update changes nothing else."""
+        return model.model_dump(mode="json", exclude_unset=True)
+
+    # ---- the same methods as AdminService --------------------------------------------------------
+
+    def organization(self) -> Object:
+        return self._call("GET", "/me").json()  # type: ignore[no-any-return]
+
+    def list_workspaces(self, params: inputs.WorkspaceListParams) -> Object:
+        return self._call("GET", "/workspaces", params=params).json()  # type: ignore[no-any-return]
+
+    def get_workspace(self, workspace_id: str) -> Versioned:
+        return self._versioned(self._call("GET", f"/workspaces/{workspace_id}"))
+
+    def create_workspace(self, body: inputs.WorkspaceCreate) -> Versioned:
+        return self._versioned(self._call("POST", "/workspaces", json=self._body(body)))
+
+    def update_workspace(
+        self, workspace_id: str, body: inputs.WorkspaceUpdate, if_match: str | None = None
+    ) -> Versioned:
+        response = self._call(
+            "POST", f"/workspaces/{workspace_id}", json=self._body(body), if_match=if_match
+        )
+        return self._versioned(response)
+
+    def archive_workspace(self, workspace_id: str, if_match: str | None = None) -> Versioned:
+        return self._versioned(
+            self._call("POST", f"/workspaces/{workspace_id}/archive", if_match=if_match)
+        )
+
+    def list_api_keys(self, params: inputs.ApiKeyListParams) -> Object:
+        return self._call("GET", "/api_keys", params=params).json()  # type: ignore[no-any-return]
+
+    def get_api_key(self, key_id: str) -> Versioned:
+        return self._versioned(self._call("GET", f"/api_keys/{key_id}"))
+
+    def create_api_key(self, body: inputs.ApiKeyCreate) -> Versioned:
+        return self._versioned(self._call("POST", "/api_keys", json=self._body(body)))
+
+    def update_api_key(
+        self, key_id: str, body: inputs.ApiKeyUpdate, if_match: str | None = None
+    ) -> Versioned:
+        response = self._call(
+            "POST", f"/api_keys/{key_id}", json=self._body(body), if_match=if_match
+        )
+        return self._versioned(response)
+
+    def rotate_api_key(
+        self, key_id: str, body: inputs.ApiKeyRotate, if_match: str | None = None
+    ) -> Versioned:
+        response = self._call(
+            "POST", f"/api_keys/{key_id}/rotate", json=self._body(body), if_match=if_match
+        )
+        return self._versioned(response)
+
+    def create_admin_key(self, body: inputs.AdminKeyCreate) -> NoReturn:
+        raise _database_only()
+
+    def list_admin_keys(self) -> NoReturn:
+        raise _database_only()
+
+    def revoke_admin_key(self, key_id: str) -> NoReturn:
+        raise _database_only()
+
+    def list_models(self, params: inputs.ModelListParams) -> Object:
+        query = {**params.model_dump(mode="json", exclude_none=True)}
+        query["lifecycle[]"] = query.pop("lifecycle")
+        return self._call("GET", "/models", params=query).json()  # type: ignore[no-any-return]
+
+    def get_model(self, model_id: str) -> Versioned:
+        return self._versioned(self._call("GET", f"/models/{model_id}"))
+
+    def create_model(self, data: Any) -> Versioned:
+        return self._versioned(self._call("POST", "/models", json=data))
+
+    def update_model(self, model_id: str, patch: Any, if_match: str | None = None) -> Versioned:
+        return self._versioned(
+            self._call("POST", f"/models/{model_id}", json=patch, if_match=if_match)
+        )
+
+    def deprecate_model(
+        self, model_id: str, body: inputs.ModelDeprecate, if_match: str | None = None
+    ) -> Versioned:
+        response = self._call(
+            "POST", f"/models/{model_id}/deprecate", json=self._body(body), if_match=if_match
+        )
+        return self._versioned(response)
+
+    def retire_model(
+        self, model_id: str, body: inputs.ModelRetire, if_match: str | None = None
+    ) -> Versioned:
+        response = self._call(
+            "POST", f"/models/{model_id}/retire", json=self._body(body), if_match=if_match
+        )
+        return self._versioned(response)
+
+    def delete_model(self, model_id: str, if_match: str | None = None) -> Object:
+        return self._call("DELETE", f"/models/{model_id}", if_match=if_match).json()  # type: ignore[no-any-return]
+
+    def list_aliases(self, params: inputs.ListParams) -> Object:
+        return self._call("GET", "/aliases", params=params).json()  # type: ignore[no-any-return]
+
+    def get_alias(self, alias: str) -> Versioned:
+        return self._versioned(self._call("GET", f"/aliases/{alias}"))
+
+    def create_alias(self, body: inputs.AliasCreate) -> Versioned:
+        return self._versioned(self._call("POST", "/aliases", json=self._body(body)))
+
+    def update_alias(
+        self, alias: str, body: inputs.AliasUpdate, if_match: str | None = None
+    ) -> Versioned:
+        return self._versioned(
+            self._call("POST", f"/aliases/{alias}", json=self._body(body), if_match=if_match)
+        )
+
+    def delete_alias(self, alias: str, if_match: str | None = None) -> Object:
+        return self._call("DELETE", f"/aliases/{alias}", if_match=if_match).json()  # type: ignore[no-any-return]
+
+    def import_catalogue(
+        self, data: Any, *, replace_all: bool = False, dry_run: bool = False
+    ) -> Object:
+        params = {"mode": "replace" if replace_all else "merge", "dry_run": str(dry_run).lower()}
+        return self._call("POST", "/catalogue/import", params=params, json=data).json()  # type: ignore[no-any-return]
+
+    def export_catalogue(self) -> CatalogueDocument:
+        return parse_document(self._call("GET", "/catalogue/export").json())
+
+    def audit_log(self, params: inputs.AuditListParams) -> Object:
+        return self._call("GET", "/audit_log", params=params).json()  # type: ignore[no-any-return]
+
+
+def _database_only() -> ApiError:
+    return InvalidRequestError(
+        "admin keys are managed on the database only, never through the API: "
+        "run this command without --url, on a machine that can reach the database"
+    )
+
+
+def _raise(response: httpx.Response) -> NoReturn:
+    """Turn an error envelope back into the exception the server rendered it from."""
+    try:
+        error = response.json()["error"]
+        message, details = error["message"], error.get("details")
+    except (ValueError, KeyError, TypeError):
+        message, details = f"HTTP {response.status_code}: {response.text[:200]}", None
+    if details and "problems" in details:
+        raise InvalidCatalogue([Problem(p["location"], p["message"]) for p in details["problems"]])
+    kind = _BY_STATUS.get(response.status_code, InternalServerError)
+    raise kind(message, details=details)

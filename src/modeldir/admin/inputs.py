@@ -1,0 +1,178 @@
+"""What admin requests may contain: bodies and query parameters, validated by pydantic.
+
+Unknown fields are refused, so a typo is an error rather than a silent no-op. Validation errors
+become one `400 invalid_request_error` naming the first bad field, in the API's own style
+(`name: String should have at most 255 characters`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from modeldir.catalogue.model_info import LIFECYCLES, Lifecycle, ModelId, Timestamp
+from modeldir.wire.errors import InvalidRequestError, validation_message
+
+M = TypeVar("M", bound=BaseModel)
+
+_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,256}")
+_COLOR = r"^#[0-9A-Fa-f]{6}$"
+MAX_GRACE_SECONDS = 30 * 86_400
+
+
+def _patterns(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    for value in values:
+        if not _PATTERN.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a model id or glob (no spaces, 1 to 256 characters)"
+            )
+    return sorted(set(values))
+
+
+def _tags(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    for key in values or {}:
+        if key.lower().startswith("anthropic"):
+            raise ValueError(f"tag keys may not begin with 'anthropic': {key!r}")
+    return values
+
+
+ModelAccess = Annotated[list[str] | None, Field(max_length=1000), AfterValidator(_patterns)]
+"""Model ids and glob patterns; null means every model."""
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def parse(kind: type[M], data: Any) -> M:
+    """Validated input, or InvalidRequestError naming the first problem."""
+    try:
+        return kind.model_validate(data)
+    except ValidationError as error:
+        raise InvalidRequestError(validation_message(error)) from None
+
+
+# ---- bodies -----------------------------------------------------------------------------------
+
+
+class RateLimits(_Input):
+    """Requests per minute; null: the organisation default; 0: no limit."""
+
+    requests_per_minute: int | None = Field(None, ge=0)
+    """For the whole workspace."""
+    key_requests_per_minute: int | None = Field(None, ge=0)
+    """For each of its API keys."""
+
+
+class WorkspaceCreate(_Input):
+    name: str = Field(min_length=1, max_length=255)
+    display_color: str | None = Field(None, pattern=_COLOR)
+    model_access: ModelAccess = None
+    tags: Annotated[dict[str, str] | None, AfterValidator(_tags)] = None
+    rate_limits: RateLimits | None = None
+
+
+class WorkspaceUpdate(_Input):
+    name: str = Field(None, min_length=1, max_length=255)  # type: ignore[assignment]
+    display_color: str = Field(None, pattern=_COLOR)  # type: ignore[assignment]
+    model_access: ModelAccess = None
+    tags: Annotated[dict[str, str | None] | None, AfterValidator(_tags)] = None
+    """Merged into the workspace's tags; a null value removes that tag."""
+    rate_limits: RateLimits = None  # type: ignore[assignment]
+    """The limits named here change; the others stay."""
+
+
+class ApiKeyCreate(_Input):
+    name: str = Field("modeldir key", min_length=1, max_length=500)
+    workspace_id: str | None = None
+    """The workspace (default: the default workspace)."""
+    expires_at: Timestamp | None = None
+
+
+class ApiKeyUpdate(_Input):
+    name: str = Field(None, min_length=1, max_length=500)  # type: ignore[assignment]
+    status: Literal["active", "inactive", "archived"] = None  # type: ignore[assignment]
+
+
+class ApiKeyRotate(_Input):
+    grace_period_seconds: int = Field(3600, ge=0, le=MAX_GRACE_SECONDS)
+    """How long the old key keeps working."""
+
+
+class ModelDeprecate(_Input):
+    deprecated_at: Timestamp | None = None
+    """When it was deprecated (default: now)."""
+    retires_at: Timestamp | None = None
+    """When it is scheduled to retire, if known."""
+
+
+class ModelRetire(_Input):
+    retires_at: Timestamp | None = None
+    """When it retired (default: now)."""
+
+
+class AliasCreate(_Input):
+    alias: ModelId
+    model: ModelId
+    listed: bool = False
+
+
+class AliasUpdate(_Input):
+    model: ModelId = None  # type: ignore[assignment]
+    listed: bool = None  # type: ignore[assignment]
+
+
+class AdminKeyCreate(_Input):
+    name: str = Field("admin key", min_length=1, max_length=500)
+
+
+# ---- query parameters -------------------------------------------------------------------------
+
+
+class ListParams(_Input):
+    """Cursor pagination, as on every Anthropic list endpoint."""
+
+    model_config = ConfigDict(extra="ignore")  # `beta=true` and the like are ignored
+
+    before_id: str | None = None
+    after_id: str | None = None
+    limit: int = Field(20, ge=1, le=1000)
+
+
+class WorkspaceListParams(ListParams):
+    include_archived: bool = False
+    include_default: bool = False
+    ids: list[str] | None = None
+
+
+class ApiKeyListParams(ListParams):
+    workspace_id: str | None = None
+    status: Literal["active", "inactive", "archived", "expired"] | None = None
+    created_by_user_id: str | None = None
+
+
+class ModelListParams(ListParams):
+    lifecycle: list[Lifecycle] = Field(default_factory=lambda: list(LIFECYCLES))
+
+
+class AuditListParams(ListParams):
+    object_id: str | None = None
+    actor_id: str | None = None
+    action: str | None = None
+
+
+class ImportParams(_Input):
+    model_config = ConfigDict(extra="ignore")
+
+    mode: Literal["merge", "replace"] = "merge"
+    dry_run: bool = False
+
+
+def now_or(moment: datetime | None, now: int) -> int:
+    """Epoch seconds of `moment`, or `now` when it is None."""
+    return now if moment is None else int(moment.timestamp())

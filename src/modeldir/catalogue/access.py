@@ -1,0 +1,61 @@
+"""Which models a workspace may see: an allow list of exact ids and glob patterns.
+
+The rule depends on the model id alone, never on whether the model exists. So the same rule
+decides list, retrieve and cursors, and a hidden model answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def is_glob(pattern: str) -> bool:
+    """True when the pattern uses glob syntax (`*`, `?` or `[...]`) rather than naming one id."""
+    return not _GLOB_CHARS.isdisjoint(pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRule:
+    """An allow list; `patterns=None` allows every model. Compare and hash by the patterns."""
+
+    patterns: tuple[str, ...] | None = None
+    _exact: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
+    _glob: re.Pattern[str] | None = field(init=False, repr=False, compare=False, hash=False)
+    _hash: int = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # Rules key the page cache on every list request: hash them once, not per lookup.
+        object.__setattr__(self, "_hash", hash(self.patterns))
+        patterns = self.patterns or ()
+        globs = [p for p in patterns if is_glob(p)]
+        object.__setattr__(self, "_exact", frozenset(p for p in patterns if not is_glob(p)))
+        joined = "|".join(f"(?:{fnmatch.translate(p)})" for p in globs)
+        object.__setattr__(self, "_glob", re.compile(joined) if globs else None)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @classmethod
+    def of(cls, patterns: Iterable[str] | None) -> AccessRule:
+        """A rule in canonical form (sorted, without repeats), so equal rules share one view."""
+        if patterns is None:
+            return EVERYTHING
+        return cls(tuple(sorted(set(patterns))))
+
+    @property
+    def allows_everything(self) -> bool:
+        return self.patterns is None
+
+    def allows(self, model_id: str) -> bool:
+        """Whether a workspace with this rule may see the model with this id."""
+        if self.patterns is None or model_id in self._exact:
+            return True
+        return self._glob is not None and self._glob.match(model_id) is not None
+
+
+EVERYTHING = AccessRule(None)

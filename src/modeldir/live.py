@@ -1,0 +1,102 @@
+"""The current snapshot of a store, kept in step with it.
+
+The server reads `live.snapshot` on every request and never waits on the database: loading and
+refreshing happen here, off the request path, and end by swapping in a new immutable snapshot.
+A refresh fetches only the rows changed since the snapshot's revision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import threading
+
+import anyio.to_thread
+
+from modeldir.catalogue.snapshot import Snapshot, empty_snapshot, load_snapshot
+from modeldir.store import Store
+
+logger = logging.getLogger("modeldir.live")
+
+
+def _settle() -> None:
+    """Take the long-lived heap (the snapshot above all) out of the cyclic garbage collector.
+
+    A full collection walks every tracked object: with a million models that is seconds, and
+    without this it recurs every few thousand requests. Frozen objects are still freed by
+    reference counting when a newer snapshot replaces them (snapshots hold no cycles).
+    """
+    gc.freeze()
+
+
+class LiveCatalogue:
+    """Holds the snapshot that requests read, and brings it up to date."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.snapshot: Snapshot = empty_snapshot()
+        self.loaded = False
+        self._lock = threading.Lock()
+
+    def load(self) -> Snapshot:
+        """Build the snapshot from the whole catalogue (blocking: call it from a thread)."""
+        with self._lock:
+            with self.store.full_catalogue() as catalogue:
+                self.snapshot = load_snapshot(catalogue)
+            self.loaded = True
+            _settle()
+            return self.snapshot
+
+    def refresh(self) -> Snapshot:
+        """Apply whatever changed since the snapshot's revision (blocking: call from a thread)."""
+        with self._lock:
+            current = self.snapshot
+            if self.store.revision() != current.revision:
+                self.snapshot = current.apply(self.store.changes_since(current.revision))
+                _settle()
+            return self.snapshot
+
+    async def refreshed(self) -> Snapshot:
+        """`refresh` without blocking the event loop: after a write, before answering."""
+        return await anyio.to_thread.run_sync(self.refresh)
+
+    async def follow(self, interval: float) -> None:
+        """Pick up changes made elsewhere (the CLI, other instances).
+
+        Announcements from the database (PostgreSQL's NOTIFY) wake it at once; a check of the
+        revision every `interval` seconds catches whatever an announcement missed.
+        """
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+        signals = self.store.change_signals()
+        if signals is not None:
+            threading.Thread(
+                target=signals.run,
+                args=(lambda: loop.call_soon_threadsafe(wake.set),),
+                name="modeldir-change-signals",
+                daemon=True,
+            ).start()
+        try:
+            await self._follow(interval, wake)
+        finally:
+            if signals is not None:
+                signals.stop()
+
+    async def _follow(self, interval: float, wake: asyncio.Event) -> None:
+        failing = False
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), interval)
+            wake.clear()
+            try:
+                await self.refreshed()
+            except Exception:
+                if not failing:  # log a broken database once, not every second
+                    logger.exception("catalogue refresh failed; serving the last snapshot")
+                failing = True
+            else:
+                if failing:
+                    logger.warning("catalogue refresh works again")
+                failing = False

@@ -1,0 +1,86 @@
+"""Settings, declared once: environment (`MODELDIR_*`) over defaults; CLI options override both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in the user's data directory."""
+    return f"sqlite:///{Path(platformdirs.user_data_dir('modeldir')) / 'modeldir.db'}"
+
+
+def _comma_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+CommaList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_list)]
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; each field is also the variable MODELDIR_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="MODELDIR_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="sqlite:///path/to/file.db (default: in the user data directory) "
+        "or postgresql://user@host/db",
+    )
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8080, ge=0, le=65535, description="Port to listen on.")
+    api_versions: CommaList = Field(
+        ("2023-01-01", "2023-06-01", "2026-10-21"),
+        description="Accepted anthropic-version values, comma-separated.",
+    )
+    extra_betas: CommaList = Field(
+        (), description="anthropic-beta values to accept besides the known ones, comma-separated."
+    )
+    refresh_interval: float = Field(
+        1.0, gt=0, description="Seconds between checks for changes made by other processes."
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "info", description="Log level."
+    )
+    access_log: bool = Field(False, description="Log every request (costs throughput).")
+    organization_id: str | None = Field(
+        None, description="Organisation UUID to create on the first start (default: random)."
+    )
+    seed: bool = Field(
+        True, description="Load the bundled Claude catalogue into an empty database."
+    )
+    workers: int = Field(1, ge=1, le=64, description="Server processes sharing the port.")
+    key_requests_per_minute: int = Field(
+        4000,
+        ge=0,
+        description="Requests per minute per API key, unless its workspace says; 0: none.",
+    )
+    workspace_requests_per_minute: int = Field(
+        0, ge=0, description="Requests per minute per workspace, unless it says; 0: none."
+    )
+    redis_url: str | None = Field(
+        None, description="redis://host:6379/0 to share rate limits between instances."
+    )
+    redis_fallback: Literal["local", "refuse"] = Field(
+        "local", description="While Redis is unreachable: limit each process on its own, or refuse."
+    )
+
+    def as_environment(self) -> dict[str, str]:
+        """These settings as `MODELDIR_*` variables, which `Settings()` reads back the same."""
+        found = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            found[f"MODELDIR_{name.upper()}"] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
+        return found

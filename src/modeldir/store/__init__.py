@@ -1,0 +1,43 @@
+"""Storage: one interface (`interface.py`), SQLite and PostgreSQL behind it, chosen by URL.
+
+SQLAlchemy is imported only when a store is opened, so code that only names the interface (and
+the CLI when it works through the API) starts quickly.
+"""
+
+from __future__ import annotations
+
+from modeldir.store.interface import Reader, Store, Transaction
+
+__all__ = ["Reader", "Store", "Transaction", "open_store", "sqlalchemy_url"]
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL SQLAlchemy needs: `postgres://` and `postgresql://` use the psycopg 3 driver."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """A store for a database URL (`sqlite:///path` or `postgresql://...`), schema up to date."""
+    from sqlalchemy.engine import make_url
+
+    from modeldir.store.postgres import PostgresBackend
+    from modeldir.store.sql import Backend, SqlStore
+    from modeldir.store.sqlite import SqliteBackend
+
+    backends: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}
+    full = sqlalchemy_url(url)
+    parsed = make_url(full)
+    backend = backends.get(parsed.get_backend_name())
+    if backend is None:
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:/// or postgresql://"
+        )
+    store = SqlStore(full, backend(), masked_url=parsed.render_as_string(hide_password=True))
+    if migrate:
+        store.migrate()
+    return store

@@ -1,0 +1,176 @@
+"""The one storage interface. SQLite and PostgreSQL both implement it (`store/sql.py`).
+
+Reads go through `reader()`; writes through `transaction()`, a unit of work that either commits
+everything or nothing. Each write transaction is one catalogue revision: every row it writes is
+stamped with it, and `changes_since` returns the rows stamped after a given revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from modeldir.catalogue.records import (
+    AdminKeyRecord,
+    AliasRecord,
+    ApiKeyRecord,
+    AuditRecord,
+    CatalogueChanges,
+    FullCatalogue,
+    ModelRecord,
+    WorkspaceRecord,
+)
+
+
+class Reader(Protocol):
+    """Consistent reads inside one database transaction."""
+
+    def revision(self) -> int:
+        """The catalogue revision this reader sees."""
+        ...
+
+    def organization_id(self) -> str: ...
+
+    def model(self, model_id: str) -> ModelRecord | None:
+        """A model by id, tombstones included."""
+        ...
+
+    def models(self, *, include_deleted: bool = False) -> list[ModelRecord]: ...
+
+    def alias(self, alias: str) -> AliasRecord | None: ...
+
+    def aliases(self, *, include_deleted: bool = False) -> list[AliasRecord]: ...
+
+    def workspace(self, workspace_id: str) -> WorkspaceRecord | None: ...
+
+    def workspaces(self) -> list[WorkspaceRecord]: ...
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def api_keys(self) -> list[ApiKeyRecord]: ...
+
+    def is_seeded(self) -> bool:
+        """Whether the bundled catalogue was loaded once already."""
+        ...
+
+    def admin_key(self, key_id: str) -> AdminKeyRecord | None: ...
+
+    def admin_keys(self) -> list[AdminKeyRecord]: ...
+
+    # Windows for cursor pagination (see catalogue/pages.py): up to `limit + 1` records just
+    # after `after` (or before `before`, or from the start) in list order, or None when the
+    # cursor names no record. Lists are newest first (ties by id), aliases by name.
+
+    def model_window(
+        self, after: str | None, before: str | None, limit: int, *, lifecycles: frozenset[str]
+    ) -> list[ModelRecord] | None: ...
+
+    def workspace_window(
+        self,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        *,
+        include_archived: bool,
+        include_default: bool,
+        ids: frozenset[str] | None,
+    ) -> list[WorkspaceRecord] | None: ...
+
+    def api_key_window(
+        self,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        *,
+        workspace_id: str | None,
+        status: str | None,
+        created_by: str | None,
+        now: int,
+    ) -> list[ApiKeyRecord] | None: ...
+
+    def alias_window(
+        self, after: str | None, before: str | None, limit: int
+    ) -> list[AliasRecord] | None: ...
+
+    def audit_window(
+        self,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        *,
+        object_id: str | None,
+        actor_id: str | None,
+        action: str | None,
+    ) -> list[AuditRecord] | None: ...
+
+
+class Transaction(Reader, Protocol):
+    """A write unit of work; `put_*` upserts and stamps the row with this revision."""
+
+    def put_models(self, records: Iterable[ModelRecord]) -> None: ...
+
+    def put_aliases(self, records: Iterable[AliasRecord]) -> None: ...
+
+    def put_workspace(self, record: WorkspaceRecord) -> None: ...
+
+    def put_api_key(self, record: ApiKeyRecord) -> None: ...
+
+    def put_admin_key(self, record: AdminKeyRecord) -> None: ...
+
+    def add_audit(self, records: Iterable[AuditRecord]) -> None:
+        """Append audit entries, stamped with this revision."""
+        ...
+
+    def mark_seeded(self) -> None:
+        """Record that the bundled catalogue was loaded, so it is never loaded twice."""
+        ...
+
+    def ensure_organization(self, organization_id: str, name: str) -> str:
+        """The organisation's id, creating the organisation on first use."""
+        ...
+
+
+class Store(Protocol):
+    """A catalogue database."""
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password masked."""
+        ...
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (safe to call from several instances at once)."""
+        ...
+
+    def reader(self) -> AbstractContextManager[Reader]: ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def revision(self) -> int:
+        """The latest committed catalogue revision: one cheap query."""
+        ...
+
+    def changes_since(self, revision: int | None) -> CatalogueChanges:
+        """Every row changed after `revision`, or the whole catalogue when it is None."""
+        ...
+
+    def full_catalogue(self) -> AbstractContextManager[FullCatalogue]:
+        """The whole catalogue at one revision, its models streamed while the context is open."""
+        ...
+
+    def change_signals(self) -> ChangeSignals | None:
+        """Announcements of other writers' revisions, when the database sends them."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class ChangeSignals(Protocol):
+    """Announcements of new revisions, received by a thread of their own."""
+
+    def run(self, on_change: Callable[[], None]) -> None:
+        """Call `on_change` for each announcement until `stop` (blocking; reconnects)."""
+        ...
+
+    def stop(self) -> None: ...

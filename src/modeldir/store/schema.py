@@ -1,0 +1,138 @@
+"""The tables, declared once for every backend (SQLAlchemy Core).
+
+Instants are whole epoch seconds (BIGINT) so both backends store and compare them the same way.
+Every catalogue row carries `revision`: the catalogue revision of its last change. That is how an
+instance fetches only what changed since its snapshot, and it is each object's version.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+organization = Table(
+    "organization",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+catalogue_state = Table(
+    "catalogue_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Bumped by every write transaction; its row lock serialises writers, so revisions commit in
+    # order and `revision > n` never skips a change.
+    Column("revision", BigInteger, nullable=False),
+    Column("seeded", Boolean, nullable=False),
+)
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("archived_at", BigInteger),
+    Column("model_access", Text),  # JSON array of ids and globs; NULL means every model
+    Column("is_default", Boolean, nullable=False),
+    Column("revision", BigInteger, nullable=False, index=True),
+    Column("display_color", String(7), nullable=False, server_default="#6C5BB9"),
+    Column("tags", Text, nullable=False, server_default="{}"),  # JSON object
+    Column("requests_per_minute", Integer),
+    Column("key_requests_per_minute", Integer),
+    Index("workspaces_order", "created_at", "id"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("workspace_id", String(64), ForeignKey("workspaces.id"), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("secret_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("partial_key_hint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger),
+    Column("revision", BigInteger, nullable=False, index=True),
+    Column("created_by", String(64)),
+    Column("previous_secret_hash", LargeBinary(32)),
+    Column("previous_expires_at", BigInteger),
+    Index("api_keys_order", "created_at", "id"),
+)
+
+admin_keys = Table(
+    "admin_keys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("secret_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("partial_key_hint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revision", BigInteger, nullable=False, index=True),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", String(256), primary_key=True),
+    Column("display_name", String(256), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("max_input_tokens", BigInteger),
+    Column("max_tokens", BigInteger),
+    Column("capabilities", Text),  # canonical JSON; NULL means `"capabilities": null`
+    Column("lifecycle", String(16), nullable=False),
+    Column("deprecated_at", BigInteger),
+    Column("retires_at", BigInteger),
+    Column("line", String(32)),
+    Column("allowed_fallback_models", Text),  # JSON array or NULL
+    Column("deleted", Boolean, nullable=False),
+    Column("revision", BigInteger, nullable=False, index=True),
+    Index("models_order", "created_at", "id"),
+)
+
+aliases = Table(
+    "aliases",
+    metadata,
+    Column("alias", String(256), primary_key=True),
+    Column("model_id", String(256), nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("revision", BigInteger, nullable=False, index=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    Column("actor_type", String(32), nullable=False),
+    Column("actor_id", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", String(256), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Index("audit_log_object", "object_id", "seq"),
+    Index("audit_log_actor", "actor_id", "seq"),
+)

@@ -1,0 +1,83 @@
+"""The three client generations of WIRE §1, each in its own cached virtual environment.
+
+0.125.0 and 1.17.0 send `anthropic-version: 2023-06-01`, `X-Api-Key` and `?beta=true`; 2.12.0
+sends `2026-10-21` and `Authorization: Bearer`. The environments live in `.cache/sdk-venvs/` and
+are created on first use from the package index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import venv
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Live
+
+GENERATIONS = ["0.125.0", "1.17.0", "2.12.0"]
+CACHE = Path(__file__).resolve().parents[2] / ".cache" / "sdk-venvs"
+SCRIPT = Path(__file__).with_name("sdk_script.py")
+
+
+def sdk_python(version: str) -> Path:
+    """The interpreter of a virtual environment holding exactly `anthropic==version`."""
+    folder = CACHE / f"anthropic-{version}"
+    python = folder / "bin" / "python"
+    marker = folder / ".installed"
+    if not marker.exists():
+        venv.create(folder, with_pip=True, clear=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", f"anthropic=={version}"],
+            check=True,
+            capture_output=True,
+        )
+        marker.write_text(version)
+    return python
+
+
+def ids(live: Live, query: str = "") -> list[str]:
+    response = httpx.get(
+        f"{live.base_url}/v1/models?limit=1000{query}",
+        headers={"x-api-key": live.key, "anthropic-version": "2023-06-01"},
+    )
+    return [m["id"] for m in response.json()["data"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", GENERATIONS)
+def test_sdk_generation(live: Live, version: str) -> None:
+    default = ids(live)
+    env = {
+        **os.environ,
+        "BASE_URL": live.base_url,
+        "API_KEY": live.key,
+        "EXPECTED": json.dumps({"default": default}),
+    }
+    env.pop("ANTHROPIC_API_KEY", None)
+    env.pop("ANTHROPIC_BASE_URL", None)
+    result = subprocess.run(
+        [str(sdk_python(version)), str(SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["version"] == version
+    assert report["forward"] == default
+    assert report["beta_forward"] == default
+    assert report["backward"] == default[:-1]
+    assert report["retrieve"] == "claude-opus-4-7"
+    assert report["alias"] == "claude-sonnet-4-5-20250929"
+    assert report["beta_retrieve"] == "claude-opus-4-20250514"
+    if version != "0.125.0":
+        assert report["retired"] == ids(live, "&lifecycle[]=retired")
+    assert report["not_found"]["error"] == {
+        "type": "not_found_error",
+        "message": "model: claude-nothing",
+    }

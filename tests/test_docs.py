@@ -1,0 +1,38 @@
+"""The documentation stays true: the CLI reference and the settings table match the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modeldir.settings import Settings
+from tests.cli_reference import reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_cli_reference_is_current() -> None:
+    assert (ROOT / "docs" / "cli.md").read_text() == reference(), "run scripts/cli-docs"
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`MODELDIR_{name.upper()}`" in readme, name
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    assert [line.split()[0] for line in block.strip().splitlines()] == [
+        "scripts/serve",
+        "scripts/test",
+    ]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "exec scripts/test" in ci
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    sections = reference().split("\n## ")[1:]
+    assert len(sections) > 30
+    for section in sections:
+        assert "Example:" in section and "modeldir" in section.split("Example:")[1], section[:60]

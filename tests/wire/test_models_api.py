@@ -1,0 +1,70 @@
+"""The hot path in-process: failures that cannot be provoked from outside."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import orjson
+import pytest
+
+from modeldir.catalogue.snapshot import Snapshot
+from modeldir.wire.models_api import ModelsApi, WirePolicy
+from tests.factories import model, snapshot
+from tests.wire.inprocess import VERSIONS
+
+
+class Flaky:
+    """A snapshot source whose first read blows up."""
+
+    def __init__(self, good: Snapshot) -> None:
+        self.good = good
+        self.reads = 0
+
+    @property
+    def snapshot(self) -> Snapshot:
+        self.reads += 1
+        if self.reads == 1:
+            raise RuntimeError("disk on fire")
+        return self.good
+
+
+def request(api: ModelsApi) -> tuple[int, dict[bytes, bytes], Any]:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/models",
+        "raw_path": b"/v1/models",
+        "query_string": b"",
+        "headers": [(b"x-api-key", b"sk-all"), (b"anthropic-version", b"2023-06-01")],
+    }
+    asyncio.run(api(scope, receive, send))  # type: ignore[arg-type]
+    start, body = sent
+    return start["status"], dict(start["headers"]), orjson.loads(body["body"])
+
+
+def test_an_unexpected_exception_is_a_logged_500_and_the_server_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = ModelsApi(Flaky(snapshot([model("m")])), WirePolicy(VERSIONS, frozenset()))  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="modeldir.wire"):
+        status, headers, body = request(api)
+    assert status == 500
+    assert body["error"] == {"type": "api_error", "message": "Internal server error"}
+    assert headers[b"request-id"].decode() == body["request_id"]
+    assert headers[b"x-should-retry"] == b"true"
+    assert headers[b"content-type"] == b"application/json"
+    assert "disk on fire" not in orjson.dumps(body).decode()
+    logged = [r for r in caplog.records if body["request_id"] in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+    status, _, body = request(api)
+    assert status == 200 and body["data"][0]["id"] == "m"
