@@ -7,7 +7,9 @@ Each scenario is loaded with wrk on 127.0.0.1, the server pinned to CPU 1 and wr
 modeldir and nginx alternating round by round; the table gives medians and each ratio to nginx
 in the same run. nginx serves a byte-identical copy of each response as a static file (behind
 the same x-api-key and anthropic-version checks as ../shared/perf-baselines.md), so the ratio
-is the price of everything modeldir does beyond pushing those bytes.
+is the price of everything modeldir does beyond pushing those bytes. On the smallest catalogue
+two scenarios are also run against bench/ceiling.py, a bare ASGI app on the same server, which
+splits that price between the Python server and modeldir's own code.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,6 +208,28 @@ def nginx(bodies: dict[str, bytes], catalogue: Catalogue) -> Iterator[str]:
             process.stop()
 
 
+@contextmanager
+def python_ceiling(bodies: dict[str, bytes], catalogue: Catalogue) -> Iterator[str]:
+    """bench/ceiling.py serving each body as /<scenario>, pinned like modeldir."""
+    with tempfile.TemporaryDirectory(prefix="modeldir-bench-ceiling-") as folder:
+        root = Path(folder)
+        (root / "www").mkdir()
+        for name, body in bodies.items():
+            (root / "www" / name).write_bytes(body)
+        (root / "keys.txt").write_text(f"{catalogue.key_all}\n{catalogue.key_tenth}\n")
+        port = free_port()
+        command = ["taskset", "-c", SERVER_CPU, sys.executable, "-m", "bench.ceiling"]
+        process = Process([*command, str(port), str(root)], {"PYTHONPATH": str(ROOT)})
+        process.start(root / "out.log")
+        try:
+            base = f"http://127.0.0.1:{port}"
+            headers = {"x-api-key": catalogue.key_all, "anthropic-version": VERSION}
+            wait_ready_with(base + "/" + next(iter(bodies)), headers, timeout=30)
+            yield base
+        finally:
+            process.stop()
+
+
 # ---- scenarios ---------------------------------------------------------------------------------
 
 
@@ -327,7 +351,13 @@ def median_run(runs: list[Run]) -> dict[str, float]:
     }
 
 
-def measure_size(catalogue: Catalogue, rounds: int, duration: int, work: Path) -> dict[str, Any]:
+# Scenarios also measured against bench/ceiling.py, on the smallest catalogue.
+CEILING_SCENARIOS = ("list20 first page", "retrieve by id")
+
+
+def measure_size(
+    catalogue: Catalogue, rounds: int, duration: int, work: Path, with_ceiling: bool = False
+) -> dict[str, Any]:
     """Every scenario on one catalogue, plus the server's memory and start-up time."""
     result: dict[str, Any] = {"size": catalogue.size, "scenarios": {}}
     with modeldir(catalogue, work / f"modeldir-{catalogue.size}.log") as (base, process, ready):
@@ -335,31 +365,46 @@ def measure_size(catalogue: Catalogue, rounds: int, duration: int, work: Path) -
         result["rss_kib"] = rss_kib(process.pid)
         found = scenarios(catalogue)
         bodies = {slug(s.name): capture(base, s) for s in found}
-        with nginx(bodies, catalogue) as reference:
+        with ExitStack() as servers:
+            reference = servers.enter_context(nginx(bodies, catalogue))
+            ceiling = (
+                servers.enter_context(python_ceiling(bodies, catalogue)) if with_ceiling else None
+            )
             for scenario in found:
-                ours, theirs = [], []
+                path = "/" + slug(scenario.name)
+                bare_base = ceiling if scenario.name in CEILING_SCENARIOS else None
+                ours, theirs, bare = [], [], []
                 for _ in range(rounds):
-                    theirs.append(
-                        wrk(reference, scenario, "/" + slug(scenario.name), duration, 32, work)
-                    )
+                    theirs.append(wrk(reference, scenario, path, duration, 32, work))
+                    if bare_base is not None:
+                        bare.append(wrk(bare_base, scenario, path, duration, 32, work))
                     ours.append(wrk(base, scenario, None, duration, 32, work))
                     if scenario.expect == 200:
                         assert ours[-1].non_2xx == 0, (scenario.name, ours[-1])
                 mine, reference_run = median_run(ours), median_run(theirs)
-                result["scenarios"][scenario.name] = {
+                row: dict[str, Any] = {
                     "modeldir": mine,
                     "nginx": reference_run,
                     "ratio": mine["requests_per_second"] / reference_run["requests_per_second"],
                     "body_bytes": len(bodies[slug(scenario.name)]),
                 }
-                ratio = result["scenarios"][scenario.name]["ratio"]
-                print(
+                line = (
                     f"  {catalogue.size:>9,}  {scenario.name:28} "
                     f"{mine['requests_per_second']:>9,.0f}/s  "
-                    f"nginx {reference_run['requests_per_second']:>9,.0f}/s  ratio {ratio:.2f}  "
-                    f"p99 {mine['p99_ms']:.2f} ms",
-                    flush=True,
+                    f"nginx {reference_run['requests_per_second']:>9,.0f}/s  "
+                    f"ratio {row['ratio']:.2f}  p99 {mine['p99_ms']:.2f} ms"
                 )
+                if bare:
+                    row["python_ceiling"] = median_run(bare)
+                    rps = row["python_ceiling"]["requests_per_second"]
+                    row["ceiling_ratio"] = rps / reference_run["requests_per_second"]
+                    row["share_of_ceiling"] = mine["requests_per_second"] / rps
+                    line += (
+                        f"  | bare ASGI {rps:,.0f}/s = {row['ceiling_ratio']:.2f} of nginx;"
+                        f" modeldir = {row['share_of_ceiling']:.2f} of it"
+                    )
+                result["scenarios"][scenario.name] = row
+                print(line, flush=True)
         result["rss_kib_after_load"] = rss_kib(process.pid)
     return result
 
@@ -389,6 +434,7 @@ def change_propagation(catalogue: Catalogue, work: Path) -> dict[str, float]:
 def startup_postgres(size: int, work: Path) -> float | None:
     """Seconds from start to ready with the catalogue in PostgreSQL (its database made once)."""
     import psycopg
+    from psycopg import sql
 
     admin_url = os.environ.get(
         "MODELDIR_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -400,7 +446,7 @@ def startup_postgres(size: int, work: Path) -> float | None:
                 "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
             ).fetchone()
             if not exists:
-                connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.OperationalError as error:
         print(f"  PostgreSQL unavailable, start-up not measured: {error}", file=sys.stderr)
         return None
@@ -408,6 +454,20 @@ def startup_postgres(size: int, work: Path) -> float | None:
     catalogue = prepare(size, url, label="postgres")
     with modeldir(catalogue, work / "postgres.log", database_url=url) as (_base, _process, ready):
         return ready
+
+
+def rps(size_result: dict[str, Any], scenario: str) -> float:
+    """modeldir's median requests/s for one scenario on one catalogue."""
+    return float(size_result["scenarios"][scenario]["modeldir"]["requests_per_second"])
+
+
+def same_page(sizes: list[dict[str, Any]], big: dict[str, Any], scenario: str) -> dict[str, Any]:
+    """The smallest catalogue whose response to `scenario` is within 5 % of `big`'s in size."""
+    wanted = big["scenarios"][scenario]["body_bytes"] * 0.95
+    return min(
+        (r for r in sizes if r["scenarios"][scenario]["body_bytes"] >= wanted),
+        key=lambda r: int(r["size"]),
+    )
 
 
 def table(results: dict[str, Any]) -> str:
@@ -422,6 +482,23 @@ def table(results: dict[str, Any]) -> str:
                 f"| {size_result['size']:,} | {name} | {ours['requests_per_second']:,.0f} "
                 f"| {ours['p50_ms']:.2f} | {ours['p99_ms']:.2f} "
                 f"| {theirs['requests_per_second']:,.0f} | {row['ratio']:.2f} |"
+            )
+    ceilings = [
+        (size_result["size"], name, row)
+        for size_result in results["sizes"]
+        for name, row in size_result["scenarios"].items()
+        if "python_ceiling" in row
+    ]
+    if ceilings:
+        lines += [
+            "",
+            "| models | scenario | bare ASGI req/s | bare ASGI / nginx | modeldir / bare ASGI |",
+            "|---:|---|---:|---:|---:|",
+        ]
+        for size, name, row in ceilings:
+            lines.append(
+                f"| {size:,} | {name} | {row['python_ceiling']['requests_per_second']:,.0f} "
+                f"| {row['ceiling_ratio']:.2f} | {row['share_of_ceiling']:.2f} |"
             )
     return "\n".join(lines)
 
@@ -451,7 +528,11 @@ def main() -> None:
         for size in sizes:
             print(f"preparing {size:,} models", flush=True)
             catalogue = prepare(size)
-            results["sizes"].append(measure_size(catalogue, args.rounds, args.duration, work))
+            results["sizes"].append(
+                measure_size(
+                    catalogue, args.rounds, args.duration, work, with_ceiling=size == min(sizes)
+                )
+            )
         largest = prepare(max(sizes))
         results["change_propagation"] = change_propagation(largest, work)
         by_size = {r["size"]: r for r in results["sizes"]}
@@ -460,10 +541,14 @@ def main() -> None:
             results["memory_per_model_bytes"] = (
                 (big["rss_kib"] - small["rss_kib"]) * 1024 / (max(sizes) - min(sizes))
             )
-            results["flat_cost"] = {
-                name: big["scenarios"][name]["modeldir"]["requests_per_second"]
-                / small["scenarios"][name]["modeldir"]["requests_per_second"]
-                for name in ("list20 first page", "list20 deep cursor", "retrieve by id")
+            flat = ("list20 first page", "list20 deep cursor", "retrieve by id")
+            results["flat_cost"] = {name: rps(big, name) / rps(small, name) for name in flat}
+            # With 10 models a page holds fewer than 20 of them (a deep one only a few): a
+            # smaller response. This compares with the smallest catalogue whose page is as big.
+            results["flat_cost_same_page"] = {
+                name: {"against_size": same["size"], "ratio": rps(big, name) / rps(same, name)}
+                for name in flat
+                for same in [same_page(results["sizes"], big, name)]
             }
         results["startup_seconds"] = {"sqlite": by_size[max(sizes)]["ready_seconds"]}
         if not args.skip_postgres:
@@ -472,7 +557,14 @@ def main() -> None:
     out.write_text(json.dumps(results, indent=2))
     print()
     print(table(results))
-    for key in ("flat_cost", "memory_per_model_bytes", "startup_seconds", "change_propagation"):
+    summaries = (
+        "flat_cost",
+        "flat_cost_same_page",
+        "memory_per_model_bytes",
+        "startup_seconds",
+        "change_propagation",
+    )
+    for key in summaries:
         if key in results:
             print(f"{key}: {json.dumps(results[key])}")
     print(f"\nwritten to {out.relative_to(ROOT)}")

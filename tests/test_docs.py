@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from modeldir.settings import Settings
@@ -36,3 +37,13 @@ def test_every_command_has_help_with_an_example() -> None:
     assert len(sections) > 30
     for section in sections:
         assert "Example:" in section and "modeldir" in section.split("Example:")[1], section[:60]
+
+
+def test_relative_links_resolve() -> None:
+    pages = [ROOT / "README.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").glob("*.md")]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" not in target and not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken

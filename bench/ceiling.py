@@ -1,0 +1,91 @@
+"""The Python ceiling: the least an ASGI app can do on modeldir's server, measured beside it.
+
+A bare ASGI callable on granian, started with modeldir's own server options, that checks
+`x-api-key` against a set and requires `anthropic-version`, then answers each path with bytes
+read at start (the bodies nginx serves). No routing, no request id, no rate limit, no JSON:
+whatever modeldir costs beyond this is its own code; what this costs beyond nginx is the
+Python server's. Started by bench/harness.py:
+
+    python -m bench.ceiling PORT ROOT     # ROOT holds keys.txt and www/<path> files
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+UNAUTHORIZED = (
+    b'{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}'
+)
+NO_VERSION = b'{"type":"error","error":{"type":"invalid_request_error","message":"no version"}}'
+
+
+def create_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ceiling app, serving the folder named by BENCH_CEILING_ROOT."""
+    root = Path(os.environ["BENCH_CEILING_ROOT"])
+    keys = {line.encode() for line in (root / "keys.txt").read_text().split()}
+    bodies = {"/" + p.name: p.read_bytes() for p in (root / "www").iterdir()}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        key = version = None
+        for name, value in scope["headers"]:
+            if name == b"x-api-key":
+                key = value
+            elif name == b"anthropic-version":
+                version = value
+        if key not in keys:
+            status, body = 401, UNAUTHORIZED
+        elif version is None:
+            status, body = 400, NO_VERSION
+        else:
+            status, body = 200, bodies.get(scope["path"], b"{}")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def main() -> None:
+    """Serve the ceiling app on 127.0.0.1:PORT with modeldir's granian options."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes
+    from granian.log import LogLevels
+
+    port, root = int(sys.argv[1]), sys.argv[2]
+    os.environ["BENCH_CEILING_ROOT"] = root
+    Granian(
+        "bench.ceiling:create_app",
+        factory=True,
+        address="127.0.0.1",
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=1,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        websockets=False,
+        runtime_mode=RuntimeModes.st,
+        log_level=LogLevels.warning,
+        log_access=False,
+    ).serve()
+
+
+if __name__ == "__main__":
+    main()
