@@ -2,9 +2,10 @@
 
 A bare ASGI callable on granian, started with modeldir's own server options, that checks
 `x-api-key` against a set and requires `anthropic-version`, then answers each path with bytes
-read at start (the bodies nginx serves). No routing, no request id, no rate limit, no JSON:
-whatever modeldir costs beyond this is its own code; what this costs beyond nginx is the
-Python server's. Started by bench/harness.py:
+read at start (the bodies nginx serves) and the same response headers as modeldir, with fixed
+values. No routing, no request id, no rate limit, no JSON: whatever modeldir costs beyond this
+is its own code; what this costs beyond nginx is the Python server's. Started by
+bench/harness.py:
 
     python -m bench.ceiling PORT ROOT     # ROOT holds keys.txt and www/<path> files
 """
@@ -25,6 +26,18 @@ UNAUTHORIZED = (
     b'{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}'
 )
 NO_VERSION = b'{"type":"error","error":{"type":"invalid_request_error","message":"no version"}}'
+
+
+# modeldir's response headers on a 200 (values fixed): writing them is the server's work too.
+CONTRACT_HEADERS = [
+    (b"request-id", b"req_011CbenchCeilingFixedRequestId0"),
+    (b"anthropic-organization-id", b"00000000-0000-4000-8000-000000000000"),
+    (b"anthropic-workspace-id", b"wrkspc_01BenchCeilingFixedWorkspac"),
+    (b"anthropic-ratelimit-requests-limit", b"1000000000"),
+    (b"anthropic-ratelimit-requests-remaining", b"999999999"),
+    (b"anthropic-ratelimit-requests-reset", b"2026-11-24T00:01:00Z"),
+    (b"content-type", b"application/json"),
+]
 
 
 def create_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
@@ -52,10 +65,7 @@ def create_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
+                "headers": [*CONTRACT_HEADERS, (b"content-length", b"%d" % len(body))],
             }
         )
         await send({"type": "http.response.body", "body": body})
