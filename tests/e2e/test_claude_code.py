@@ -2,7 +2,7 @@
 
 Claude Code sends one `GET /v1/models?limit=1000` with `anthropic-version: 2023-06-01`, gives up
 after 3 s or on a redirect, and caches the ids containing "claude" or "anthropic" in
-`$HOME/.claude/cache/gateway-models.json`. It is installed once from npm into `.cache/`.
+`$HOME/.claude/cache/gateway-models.json`. It is installed once from npm (tests/support/npm.py).
 """
 
 from __future__ import annotations
@@ -17,30 +17,13 @@ import httpx
 import pytest
 
 from tests.conftest import Live
+from tests.support.npm import npm_package
 
 VERSION = "2.1.330"
-CACHE = Path(__file__).resolve().parents[2] / ".cache" / f"claude-code-{VERSION}"
 
 
 def claude_binary() -> Path:
-    binary = CACHE / "node_modules" / ".bin" / "claude"
-    if not binary.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                f"@anthropic-ai/claude-code@{VERSION}",
-            ],
-            cwd=CACHE,
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    return binary
+    return npm_package("@anthropic-ai/claude-code", VERSION) / "node_modules" / ".bin" / "claude"
 
 
 def discover(live: Live, home: Path, credential: dict[str, str]) -> list[dict[str, str]]:
