@@ -74,27 +74,12 @@ def create_app() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
 
 
 def main() -> None:
-    """Serve the ceiling app on 127.0.0.1:PORT with modeldir's granian options."""
-    from granian import Granian
-    from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes
-    from granian.log import LogLevels
+    """Serve the ceiling app on 127.0.0.1:PORT exactly as modeldir is served."""
+    from modeldir.wire.serving import production_server
 
     port, root = int(sys.argv[1]), sys.argv[2]
     os.environ["BENCH_CEILING_ROOT"] = root
-    Granian(
-        "bench.ceiling:create_app",
-        factory=True,
-        address="127.0.0.1",
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=1,
-        loop=Loops.uvloop,
-        http=HTTPModes.http1,
-        websockets=False,
-        runtime_mode=RuntimeModes.st,
-        log_level=LogLevels.warning,
-        log_access=False,
-    ).serve()
+    production_server("bench.ceiling:create_app", address="127.0.0.1", port=port).serve()
 
 
 if __name__ == "__main__":

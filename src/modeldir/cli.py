@@ -267,13 +267,10 @@ def serve(
     workers: int | None,
 ) -> None:
     """Start the server. The first start creates an API key and prints it once."""
-    from granian import Granian
-    from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes
-    from granian.log import LogLevels
-
     from modeldir.admin.bootstrap import initialize
     from modeldir.admin.service import Actor, AdminService
     from modeldir.store import open_store
+    from modeldir.wire.serving import production_server
 
     settings = _settings(
         database_url=ctx.obj["database_url"],
@@ -302,23 +299,13 @@ def serve(
     store.close()
     # Each worker process builds its own server from the environment: hand the settings over.
     os.environ.update(settings.as_environment())
-    Granian(
+    production_server(
         "modeldir.wire.app:create_app",
-        factory=True,
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.ASGI,
         workers=settings.workers,
-        loop=Loops.uvloop,
-        http=HTTPModes.http1,
-        websockets=False,
-        # One thread per worker: processes, not threads, spread the work over CPUs.
-        runtime_mode=RuntimeModes.st,
-        log_level=LogLevels(settings.log_level),
-        log_access=settings.access_log,
-        # On SIGTERM: stop accepting, finish what is in flight (for this long), then exit.
-        workers_kill_timeout=30,
-        respawn_failed_workers=True,
+        log_level=settings.log_level,
+        access_log=settings.access_log,
     ).serve()
 
 

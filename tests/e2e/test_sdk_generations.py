@@ -13,11 +13,10 @@ import subprocess
 import venv
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import Live
-from tests.e2e.sdk_report import NOT_FOUND, check_report
+from tests.e2e.sdk_report import NOT_FOUND, check_report, listed_ids
 
 GENERATIONS = ["0.125.0", "1.17.0", "2.12.0"]
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "sdk-venvs"
@@ -40,18 +39,10 @@ def sdk_python(version: str) -> Path:
     return python
 
 
-def ids(live: Live, query: str = "") -> list[str]:
-    response = httpx.get(
-        f"{live.base_url}/v1/models?limit=1000{query}",
-        headers={"x-api-key": live.key, "anthropic-version": "2023-06-01"},
-    )
-    return [m["id"] for m in response.json()["data"]]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("version", GENERATIONS)
 def test_sdk_generation(live: Live, version: str) -> None:
-    default = ids(live)
+    default = listed_ids(live)
     env = {
         **os.environ,
         "BASE_URL": live.base_url,
@@ -71,5 +62,5 @@ def test_sdk_generation(live: Live, version: str) -> None:
     report = json.loads(result.stdout)
     check_report(report, version, default)
     if version != "0.125.0":
-        assert report["retired"] == ids(live, "&lifecycle[]=retired")
+        assert report["retired"] == listed_ids(live, "&lifecycle[]=retired")
     assert report["not_found"]["error"] == NOT_FOUND

@@ -11,23 +11,14 @@ import os
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import Live
-from tests.e2e.sdk_report import NOT_FOUND, check_report
+from tests.e2e.sdk_report import NOT_FOUND, check_report, listed_ids
 from tests.support.npm import npm_package
 
 GENERATIONS = ["0.137.0", "1.12.0"]
 SCRIPT = Path(__file__).with_name("ts_sdk_script.cjs")
-
-
-def listed_ids(live: Live) -> list[str]:
-    response = httpx.get(
-        f"{live.base_url}/v1/models?limit=1000",
-        headers={"x-api-key": live.key, "anthropic-version": "2023-06-01"},
-    )
-    return [m["id"] for m in response.json()["data"]]
 
 
 @pytest.mark.slow
