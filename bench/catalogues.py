@@ -15,8 +15,8 @@ from pathlib import Path
 from modeldir.admin import inputs
 from modeldir.admin.bootstrap import bundled_document, initialize
 from modeldir.admin.service import Actor, AdminService
+from modeldir.catalogue.model_fields import stored_value
 from modeldir.catalogue.records import AliasRecord, ModelRecord
-from modeldir.catalogue.render import canonical_capabilities
 from modeldir.store import Store, open_store
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -47,14 +47,14 @@ def model_id(i: int) -> str:
 
 def _records(start: int, stop: int, capabilities: list[str | None]) -> list[ModelRecord]:
     return [
-        ModelRecord(
+        ModelRecord.of(
             id=model_id(i),
             display_name=f"Bench Model {i}",
             # Newest first is descending time: model 0 is the oldest; every 4 share a time.
             created_at=BASE_TIME + (i // 4) * 60,
             max_input_tokens=200_000,
             max_tokens=64_000,
-            capabilities_json=capabilities[i % len(capabilities)],
+            capabilities=capabilities[i % len(capabilities)],
             lifecycle="active",
             deprecated_at=None,
             retires_at=None,
@@ -66,7 +66,7 @@ def _records(start: int, stop: int, capabilities: list[str | None]) -> list[Mode
 
 
 def _fill(store: Store, size: int) -> None:
-    capabilities = [canonical_capabilities(m) for m in bundled_document().models]
+    capabilities = [stored_value("capabilities", m.capabilities) for m in bundled_document().models]
     for start in range(0, size, BATCH):
         with store.transaction() as tx:
             tx.put_models(_records(start, min(size, start + BATCH), capabilities))

@@ -34,8 +34,8 @@ def classify(frames: list[str]) -> str | None:
         return None
     if any("ModelsApi.respond" in f or "new_request_id" in f for f in frames):
         return "modeldir: headers, key, limits, page or model"
-    if leaf.startswith("ModelsApi.__call__"):
-        # py-spy does not see into granian's Rust: its send() shows as ModelsApi.__call__'s own
+    if leaf.startswith("RequestContext.__call__"):
+        # py-spy does not see into granian's Rust: its send() shows as RequestContext.__call__'s own
         # time, which also holds building the two messages (about 0.3 µs, bench/request_parts.py).
         return "granian: send() of head and body (Rust, under the GIL)"
     return "granian and asyncio: Python glue"

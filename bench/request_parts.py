@@ -2,9 +2,9 @@
 
     PYTHONPATH=. .venv/bin/python -m bench.request_parts
 
-Times `ModelsApi` whole (respond, then the full ASGI call with a send that does nothing) and
-each step of `ModelsApi.respond` on its own, as the best of a few repeats: CPU time of our
-code alone, to set beside bench/profile.py's split of a served request.
+Times `ModelsApi.respond`, the whole ASGI call through `RequestContext` with a send that does
+nothing, and each step of `ModelsApi.respond` on its own, as the best of a few repeats: CPU time
+of our code alone, to set beside bench/profile.py's split of a served request.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from modeldir.ids import new_request_id_bytes
-from modeldir.wire import headers as checks
-from modeldir.wire import models_api
+from modeldir.wire import admission, inbound, models_api
+from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
-from modeldir.wire.models_api import ModelsApi, WirePolicy
+from modeldir.wire.context import RequestContext
+from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.rate_limits import Limits, LocalRateLimiter
 from tests import factories
 from tests.wire.inprocess import VERSIONS, Holder, finish
@@ -50,6 +51,7 @@ def main() -> None:
     snapshot = factories.snapshot(models)
     limiter = LocalRateLimiter(Limits(1_000_000_000, 0))
     api = ModelsApi(Holder(snapshot), WirePolicy(VERSIONS, KNOWN_BETAS), limiter=limiter)
+    entry_point = RequestContext(api.respond, api.respond, Holder(snapshot))  # type: ignore[arg-type]
     listing, retrieve = scope("/v1/models", b"limit=20"), scope("/v1/models/m-0100")
     request_id = new_request_id_bytes()
 
@@ -57,7 +59,7 @@ def main() -> None:
         return None
 
     def whole(target: dict[str, Any]) -> None:
-        finish(api(target, None, discard))  # type: ignore[arg-type]
+        finish(entry_point(target, None, discard))  # type: ignore[arg-type]
 
     for name, target in (("list20", listing), ("retrieve", retrieve)):
         respond = nanoseconds(lambda t=target: finish(api.respond(t, request_id)))  # type: ignore[misc]
@@ -65,22 +67,22 @@ def main() -> None:
         print(f"{name:8}  respond {respond / 1000:.2f} µs   whole ASGI call {call / 1000:.2f} µs")
 
     served = api._current()
-    request = checks.RequestHeaders.read(listing["headers"])
-    grant = checks.authenticate(request, snapshot, 0.0)
+    request = inbound.RequestHeaders.read(listing["headers"])
+    grant = admission.authenticate(request, snapshot, 0.0)
     quota = limiter.check(grant, time.time())
     assert quota is not None
     entry = snapshot.find("m-0100", grant.rule)
     assert entry is not None
     steps: dict[str, Callable[[], object]] = {
         "request id": new_request_id_bytes,
-        "read the headers": lambda: checks.RequestHeaders.read(listing["headers"]),
+        "read the headers": lambda: inbound.RequestHeaders.read(listing["headers"]),
         "route, list": lambda: models_api._route(listing),
         "route, model id": lambda: models_api._route(retrieve),
-        "key: hash, look up, compare": lambda: checks.authenticate(request, snapshot, 0.0),
-        "anthropic-version": lambda: checks.check_version(request, VERSIONS),
-        "anthropic-beta": lambda: checks.check_betas(request, KNOWN_BETAS),
-        "anthropic-workspace-id": lambda: checks.check_workspace(request, grant),
-        "CORS": lambda: checks.check_cors(request),
+        "key: hash, look up, compare": lambda: admission.authenticate(request, snapshot, 0.0),
+        "anthropic-version": lambda: admission.check_api_version(request, VERSIONS),
+        "anthropic-beta": lambda: admission.check_betas(request, KNOWN_BETAS),
+        "anthropic-workspace-id": lambda: admission.check_workspace(request, grant),
+        "CORS": lambda: inbound.check_cors(request),
         "rate limit: count": lambda: limiter.check(grant, time.time()),
         "rate limit: headers": quota.headers,
         "page (cached)": lambda: served.page(grant.rule, b"limit=20"),

@@ -1,4 +1,4 @@
-"""docs/cli.md, generated from the real `--help` of every command (`scripts/cli-docs`)."""
+"""docs/cli.md, generated from the real `--help` of every command (`scripts/docs`)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ def reference() -> str:
     runner = CliRunner()
     parts = [
         "# Command-line reference\n",
-        "Generated from `--help` by `scripts/cli-docs`; "
-        "`tests/test_docs.py` checks it is current.\n",
+        "Generated from `--help` by `scripts/docs`; `tests/test_docs.py` checks it is current.\n",
     ]
     for path in commands(cli):
         result = runner.invoke(cli, [*path, "--help"], prog_name="modeldir", terminal_width=100)

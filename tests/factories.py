@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from modeldir.catalogue.grants import hash_secret
 from modeldir.catalogue.model_info import Lifecycle
 from modeldir.catalogue.records import (
     AliasRecord,
@@ -12,7 +13,7 @@ from modeldir.catalogue.records import (
     ModelRecord,
     WorkspaceRecord,
 )
-from modeldir.catalogue.snapshot import Snapshot, build_snapshot, hash_secret
+from modeldir.catalogue.snapshot import Snapshot, build_snapshot
 
 DAY = 86_400
 BASE = 1_700_000_000
@@ -34,7 +35,7 @@ def model(
         "created_at": BASE + day * DAY,
         "max_input_tokens": 200_000,
         "max_tokens": 8_192,
-        "capabilities_json": None,
+        "capabilities": None,
         "lifecycle": lifecycle,
         "deprecated_at": BASE if dated else None,
         "retires_at": None,
@@ -43,7 +44,7 @@ def model(
         "deleted": deleted,
     }
     values.update(fields)
-    return ModelRecord(**values)
+    return ModelRecord.of(**values)
 
 
 def workspace(

@@ -89,6 +89,6 @@ def test_profile_sorts_samples_into_parts() -> None:
     assert classify([""]) is None
     respond = "ModelsApi.respond (modeldir/wire/models_api.py:159)"
     assert classify(["main", respond, "authenticate (x.py:1)"]).startswith("modeldir")  # type: ignore[union-attr]
-    sending = ["main", "ModelsApi.__call__ (modeldir/wire/models_api.py:134)"]
+    sending = ["main", "RequestContext.__call__ (modeldir/wire/context.py:55)"]
     assert classify(sending).startswith("granian: send")  # type: ignore[union-attr]
     assert classify(["main", "future_watcher (granian/_futures.py:15)"]).startswith("granian and")  # type: ignore[union-attr]

@@ -1,4 +1,9 @@
-"""Settings, declared once: environment (`MODELDIR_*`) over defaults; CLI options override both."""
+"""Settings, declared once: environment (`MODELDIR_*`) over defaults; CLI options override both.
+
+This class is the only place a setting is declared. The CLI's options for settings
+(`modeldir/cli/options.py`) and the README's configuration table (`scripts/docs`, checked by
+`tests/test_docs.py`) are generated from its fields: name, type, default and description.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -31,27 +36,30 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default_factory=default_database_url,
-        description="sqlite:///path/to/file.db (default: in the user data directory) "
-        "or postgresql://user@host/db",
+        description="`sqlite:///path/to/file.db` or `postgresql://user:password@host/db`.",
+        json_schema_extra={"shown_default": "a SQLite file in the user data directory"},
     )
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8080, ge=0, le=65535, description="Port to listen on.")
     api_versions: CommaList = Field(
         ("2023-01-01", "2023-06-01", "2026-10-21"),
-        description="Accepted anthropic-version values, comma-separated.",
+        description="Accepted `anthropic-version` values, comma-separated.",
     )
     extra_betas: CommaList = Field(
-        (), description="anthropic-beta values to accept besides the known ones, comma-separated."
+        (),
+        description="`anthropic-beta` values to accept besides the known ones, comma-separated.",
     )
     refresh_interval: float = Field(
         1.0, gt=0, description="Seconds between checks for changes made by other processes."
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
-        "info", description="Log level."
+        "info", description="Log level: critical, error, warning, info or debug."
     )
     access_log: bool = Field(False, description="Log every request (costs throughput).")
     organization_id: str | None = Field(
-        None, description="Organisation UUID to create on the first start (default: random)."
+        None,
+        description="Organisation UUID to create on the first start.",
+        json_schema_extra={"shown_default": "random"},
     )
     seed: bool = Field(
         True, description="Load the bundled Claude catalogue into an empty database."
@@ -60,23 +68,35 @@ class Settings(BaseSettings):
     key_requests_per_minute: int = Field(
         4000,
         ge=0,
-        description="Requests per minute per API key, unless its workspace says; 0: none.",
+        description="Requests per minute per API key (a workspace may set its own; 0: no limit).",
     )
     workspace_requests_per_minute: int = Field(
-        0, ge=0, description="Requests per minute per workspace, unless it says; 0: none."
+        0,
+        ge=0,
+        description="Requests per minute per workspace (a workspace may set its own; 0: no limit).",
     )
     redis_url: str | None = Field(
-        None, description="redis://host:6379/0 to share rate limits between instances."
+        None, description="`redis://host:6379/0`: share rate limits between instances."
     )
     redis_fallback: Literal["local", "refuse"] = Field(
-        "local", description="While Redis is unreachable: limit each process on its own, or refuse."
+        "local",
+        description="While Redis is unreachable: `local` limits each process on its own, "
+        "`refuse` answers 503.",
+    )
+    url: str | None = Field(
+        None,
+        description="Administer through the admin API of the server at this URL instead of "
+        "the database (the CLI's remote mode).",
+    )
+    admin_key: SecretStr | None = Field(
+        None, description="The admin key the CLI sends with --url (keep it in the environment)."
     )
 
     def as_environment(self) -> dict[str, str]:
         """These settings as `MODELDIR_*` variables, which `Settings()` reads back the same."""
         found = {}
         for name, value in self.model_dump().items():
-            if value is None:
+            if value is None or isinstance(value, SecretStr):  # secrets stay where they were
                 continue
             if isinstance(value, tuple):
                 value = ",".join(value)

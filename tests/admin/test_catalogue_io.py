@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from modeldir.admin.bootstrap import initialize
-from modeldir.admin.service import Actor, AdminService, InvalidCatalogue
+from modeldir.admin.service import Actor, AdminService
+from modeldir.errors import InvalidCatalogue
 from modeldir.store import Store
 from tests.admin.conftest import Site, error, ok, unique
 

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 
 from modeldir.admin.bootstrap import bundled_document
-from modeldir.catalogue.document import InvalidDocument, parse_document
+from modeldir.catalogue.document import parse_document
+from modeldir.errors import InvalidCatalogue
 
 M = {"id": "m", "display_name": "M", "created_at": "2026-01-01"}
 
 
 def problems(data: Any, known: tuple[str, ...] = ()) -> list[str]:
-    with pytest.raises(InvalidDocument) as caught:
+    with pytest.raises(InvalidCatalogue) as caught:
         parse_document(data, known_models=known)
     return [str(p) for p in caught.value.problems]
 

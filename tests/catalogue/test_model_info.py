@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from modeldir.catalogue.model_info import ModelInfo
-from modeldir.catalogue.render import Renderer, info_from_record, record_from_info
+from modeldir.catalogue.records import ModelRecord
+from modeldir.catalogue.render import Renderer
 from modeldir.catalogue.timestamps import format_epoch, parse_timestamp
 from tests.support.wire_shapes import MODEL_FIELDS
 
@@ -96,12 +97,13 @@ def test_a_record_renders_to_exactly_the_validated_wire_form() -> None:
             "effort": {"supported": True, "low": {"supported": True}},
         },
     )
-    record = record_from_info(info)
+    record = ModelRecord.from_info(info)
     body = Renderer().entry(record).body()
     assert orjson.loads(body) == info.to_wire()
-    assert info_from_record(record) == info
+    assert record.info() == info
 
 
 def test_null_capabilities_render_as_null() -> None:
     info = make(capabilities=None)
-    assert orjson.loads(Renderer().entry(record_from_info(info)).body())["capabilities"] is None
+    body = Renderer().entry(ModelRecord.from_info(info)).body()
+    assert orjson.loads(body)["capabilities"] is None

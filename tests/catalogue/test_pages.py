@@ -1,12 +1,14 @@
-"""The cursor contract of WIRE §5.1, on plain ordered sequences."""
+"""The cursor contract of WIRE §5.1, on plain ordered sequences; cursors' 400s; the envelope."""
 
 from __future__ import annotations
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modeldir.catalogue.ordered import Chunked
-from modeldir.catalogue.pages import select_page
+from modeldir.catalogue.pages import Cursor, Page, envelope, select_page
+from modeldir.catalogue.persistent import Chunked
+from modeldir.errors import InvalidRequestError
 
 NINE = [f"m{i}" for i in range(9)]
 
@@ -98,3 +100,63 @@ def test_backward_walk_returns_every_earlier_item_once(
         before = result.items[0]
     assert [item for chunk in reversed(pages) for item in chunk] == items[: items.index(start)]
     assert all(len(chunk) == limit for chunk in pages[:-1])
+
+
+# ---- cursors ---------------------------------------------------------------------------------
+
+
+def test_a_cursor_goes_backwards_only_with_before_id() -> None:
+    assert Cursor().backwards is False
+    assert Cursor(after_id="m3").backwards is False
+    assert Cursor(before_id="m3").backwards is True
+    assert Cursor(after_id="", before_id=None).backwards is False
+    assert Cursor(before_id="").backwards is True
+
+
+@pytest.mark.parametrize(
+    ("cursor", "noun", "message"),
+    [
+        (Cursor(after_id="m3"), "model", "after_id: no model with id `m3`"),
+        (Cursor(before_id="m3"), "model", "before_id: no model with id `m3`"),
+        (Cursor(after_id="a/b"), "workspace", "after_id: no workspace with id `a/b`"),
+        (Cursor(before_id="wrkspc_1"), "API key", "before_id: no API key with id `wrkspc_1`"),
+        (Cursor(after_id="x", before_id="y"), "model", "before_id: no model with id `y`"),
+    ],
+)
+def test_an_unknown_cursor_is_a_400_naming_it(cursor: Cursor, noun: str, message: str) -> None:
+    error = cursor.unknown(noun)
+    assert isinstance(error, InvalidRequestError)
+    assert (error.status, error.error_type, error.message) == (
+        400,
+        "invalid_request_error",
+        message,
+    )
+
+
+# ---- the envelope ----------------------------------------------------------------------------
+
+
+def test_the_envelope_of_an_empty_page() -> None:
+    result = envelope(Page([], has_more=False), str.upper, str.upper)
+    assert result == {"data": [], "has_more": False, "first_id": None, "last_id": None}
+    assert list(result) == ["data", "has_more", "first_id", "last_id"]
+
+
+def test_the_envelope_shapes_items_and_names_the_ends() -> None:
+    items = [("b", 1), ("a", 2), ("c", 3)]
+    result = envelope(Page(items, has_more=True), lambda i: i[0], lambda i: i[1] * 10)
+    assert result == {"data": [10, 20, 30], "has_more": True, "first_id": "b", "last_id": "c"}
+    assert list(result) == ["data", "has_more", "first_id", "last_id"]
+
+
+@settings(max_examples=100)
+@given(items=st.lists(st.text(max_size=4)), has_more=st.booleans())
+def test_the_envelope_is_always_exactly_four_keys(items: list[str], has_more: bool) -> None:
+    result = envelope(Page(items, has_more=has_more), lambda s: f"id-{s}", lambda s: [s])
+    assert list(result) == ["data", "has_more", "first_id", "last_id"]
+    assert result == {
+        "data": [[s] for s in items],
+        "has_more": has_more,
+        "first_id": f"id-{items[0]}" if items else None,
+        "last_id": f"id-{items[-1]}" if items else None,
+    }

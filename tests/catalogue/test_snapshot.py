@@ -278,7 +278,7 @@ def test_listed_alias_follows_its_target_and_its_visibility() -> None:
 
 
 def test_a_rotated_key_keeps_its_old_secret_until_the_grace_period_ends() -> None:
-    from modeldir.catalogue.snapshot import hash_secret
+    from modeldir.catalogue.grants import hash_secret
 
     rotated = api_key(
         "k", "w", "sk-new", previous_secret_hash=hash_secret("sk-old"), previous_expires_at=500
@@ -297,8 +297,8 @@ def test_a_rotated_key_keeps_its_old_secret_until_the_grace_period_ends() -> Non
 
 
 def test_admin_keys_are_separate_from_api_keys() -> None:
+    from modeldir.catalogue.grants import hash_secret
     from modeldir.catalogue.records import AdminKeyRecord
-    from modeldir.catalogue.snapshot import hash_secret
 
     admin = AdminKeyRecord("adminkey_1", "ops", hash_secret("sk-admin"), "hint", "active", 0)
     snap = snapshot([]).apply(CatalogueChanges(revision=2, organization_id="o", admin_keys=[admin]))

@@ -6,7 +6,8 @@ from sqlalchemy import create_engine, text
 
 from modeldir.admin import inputs
 from modeldir.admin.service import Actor, AdminService
-from modeldir.catalogue.snapshot import build_snapshot, hash_secret
+from modeldir.catalogue.grants import hash_secret
+from modeldir.catalogue.snapshot import build_snapshot
 from modeldir.store import open_store, sqlalchemy_url
 from modeldir.store.migrate import upgrade
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from modeldir.catalogue.records import AliasRecord
 from modeldir.store import Store, open_store, sqlalchemy_url
-from modeldir.store.sql import SqlStore
+from modeldir.store.sql_store import SqlStore
 from tests.factories import api_key, model, workspace
 
 
@@ -59,10 +59,10 @@ def test_put_overwrites_and_round_trips_every_field(store: Store) -> None:
         "m",
         3,
         "deprecated",
-        capabilities_json='{"batch":{"supported":true}}',
+        capabilities='{"batch":{"supported":true}}',
         retires_at=1_800_000_000,
         line="opus",
-        allowed_fallback_models=("x", "y"),
+        allowed_fallback_models='["x","y"]',
     )
     with store.transaction() as tx:
         tx.put_models([model("m")])
@@ -144,9 +144,9 @@ TRICKY_IDS = ["a-b", "a_b", "aB", "Ab", "a", "ab", "a.b", "é", "z", "Z", "a b",
 
 
 def test_model_windows_page_exactly_like_select_page(store: Store) -> None:
-    from modeldir.catalogue.order import sort_key
-    from modeldir.catalogue.ordered import Chunked
+    from modeldir.catalogue.list_order import sort_key
     from modeldir.catalogue.pages import page_from_window, select_page
+    from modeldir.catalogue.persistent import Chunked
 
     records = [
         model(i, day=n % 3, lifecycle="retired" if n % 5 == 0 else "active")

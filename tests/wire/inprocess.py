@@ -10,8 +10,9 @@ from urllib.parse import unquote
 import orjson
 
 from modeldir.catalogue.snapshot import Snapshot
+from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
-from modeldir.wire.models_api import ModelsApi, WirePolicy
+from modeldir.wire.models_api import ModelsApi
 
 T = TypeVar("T")
 VERSIONS = frozenset({b"2023-01-01", b"2023-06-01", b"2026-10-21"})

@@ -10,7 +10,9 @@ import orjson
 import pytest
 
 from modeldir.catalogue.snapshot import Snapshot
-from modeldir.wire.models_api import ModelsApi, WirePolicy
+from modeldir.wire.admission import WirePolicy
+from modeldir.wire.context import RequestContext
+from modeldir.wire.models_api import ModelsApi
 from tests.factories import model, snapshot
 from tests.wire.inprocess import VERSIONS
 
@@ -30,7 +32,7 @@ class Flaky:
         return self.good
 
 
-def request(api: ModelsApi) -> tuple[int, dict[bytes, bytes], Any]:
+def request(api: RequestContext) -> tuple[int, dict[bytes, bytes], Any]:
     sent: list[dict[str, Any]] = []
 
     async def send(message: dict[str, Any]) -> None:
@@ -55,7 +57,9 @@ def request(api: ModelsApi) -> tuple[int, dict[bytes, bytes], Any]:
 def test_an_unexpected_exception_is_a_logged_500_and_the_server_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    api = ModelsApi(Flaky(snapshot([model("m")])), WirePolicy(VERSIONS, frozenset()))  # type: ignore[arg-type]
+    source = Flaky(snapshot([model("m")]))
+    models_api = ModelsApi(source, WirePolicy(VERSIONS, frozenset()))
+    api = RequestContext(models_api.respond, rest=models_api.respond, source=source)  # type: ignore[arg-type]
     with caplog.at_level(logging.ERROR, logger="modeldir.wire"):
         status, headers, body = request(api)
     assert status == 500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -9,10 +10,8 @@ from urllib.parse import urlencode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modeldir.catalogue.access import AccessRule
-from modeldir.catalogue.order import sort_key
 from modeldir.catalogue.records import ModelRecord
-from tests.factories import api_key, model, snapshot, workspace
+from tests.factories import BASE, DAY, api_key, model, snapshot, workspace
 from tests.wire.inprocess import api_for, call
 
 # The nine models of WIRE §5.3 (CAP-LIST), with their real release dates.
@@ -115,6 +114,11 @@ rules = st.one_of(
 filters = st.one_of(st.none(), st.lists(st.sampled_from(list(MASKS)), min_size=1, max_size=3))
 
 
+def visible(model_id: str, rule: list[str] | None) -> bool:
+    """No rule sees everything; otherwise an id must match one pattern as a shell glob."""
+    return rule is None or any(fnmatch.fnmatchcase(model_id, pattern) for pattern in rule)
+
+
 def walk(
     api: Any, limit: int, lifecycle: list[str] | None, start: dict[str, str]
 ) -> list[list[str]]:
@@ -157,12 +161,13 @@ def test_walks_return_every_visible_model_once_in_order(
         keys=[api_key("k", "w", "sk-w")],
     )
     api = api_for(snap)
-    access = AccessRule.of(rule)
     mask = 0b011 if wanted is None else sum({MASKS[w] for w in wanted})
+    # The oracle: the plain list, newest first then by id, filtered by shell-glob visibility.
+    in_list_order = sorted(catalogue, key=lambda m: (-(BASE + m[1] * DAY), m[0]))
     expected = [
-        m.id
-        for m in sorted(models, key=lambda m: sort_key(m.created_at, m.id))
-        if access.allows(m.id) and MASKS[m.lifecycle] & mask
+        name
+        for name, _, lifecycle in in_list_order
+        if visible(name, rule) and MASKS[lifecycle] & mask
     ]
     forward = walk(api, limit, wanted, {})
     assert [i for p in forward for i in p] == expected

@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from modeldir.catalogue.access import EVERYTHING
-from modeldir.catalogue.snapshot import KeyGrant
-from modeldir.wire.errors import RateLimitError, ServiceUnavailableError
+from modeldir.catalogue.grants import KeyGrant
+from modeldir.errors import RateLimitError, ServiceUnavailableError
 from modeldir.wire.rate_limits import Limits, LocalRateLimiter, Quota, RedisRateLimiter
 from tests.support.services import REDIS_URL, ensure_redis, private_redis
 

@@ -14,8 +14,7 @@ from importlib import resources
 import yaml
 
 from modeldir.catalogue.document import CatalogueDocument, parse_document
-from modeldir.catalogue.records import AliasRecord, WorkspaceRecord
-from modeldir.catalogue.render import record_from_info
+from modeldir.catalogue.records import AliasRecord, ModelRecord, WorkspaceRecord
 from modeldir.ids import new_id
 from modeldir.store import Reader, Store
 
@@ -68,7 +67,7 @@ def initialize(
             tx.put_workspace(default)
         seeded = False
         if document is not None and not tx.is_seeded():
-            tx.put_models(record_from_info(m) for m in document.models)
+            tx.put_models(ModelRecord.from_info(m) for m in document.models)
             tx.put_aliases(AliasRecord(a.alias, a.model, a.listed) for a in document.aliases)
             tx.mark_seeded()
             seeded = True

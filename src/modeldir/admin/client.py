@@ -1,7 +1,8 @@
 """`AdminService`'s methods over a running server's admin API (the CLI's `--url` mode).
 
-Same arguments, same results, same exceptions: an error envelope is turned back into the wire
-error it was rendered from, so the CLI cannot tell which side of the network it works on.
+Same arguments, same results, same exceptions: an error envelope is turned back into the error
+it was rendered from (`modeldir.errors.error_for_status`), so the CLI cannot tell which side of
+the network it works on.
 """
 
 from __future__ import annotations
@@ -12,37 +13,16 @@ import httpx
 from pydantic import BaseModel
 
 from modeldir.admin import inputs
-from modeldir.admin.errors import InvalidCatalogue
 from modeldir.admin.service import Object, Versioned
-from modeldir.catalogue.document import CatalogueDocument, Problem, parse_document
-from modeldir.wire.errors import (
+from modeldir.catalogue.document import CatalogueDocument, parse_document
+from modeldir.errors import (
     ApiError,
-    AuthenticationError,
-    ConflictError,
-    InternalServerError,
+    InvalidCatalogue,
     InvalidRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
+    Problem,
     ServiceUnavailableError,
+    error_for_status,
 )
-
-_BY_STATUS: dict[int, type[ApiError]] = {
-    400: InvalidRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    429: RateLimitError,
-    503: ServiceUnavailableError,
-}
-
-
-class ServerUnreachable(ApiError):
-    """The server did not answer at all."""
-
-    status = 503
-    error_type = "api_error"
 
 
 class RemoteAdmin:
@@ -76,7 +56,7 @@ class RemoteAdmin:
         try:
             response = self.http.request(method, path, params=query, json=json, headers=headers)
         except httpx.HTTPError as error:
-            raise ServerUnreachable(f"cannot reach {self.http.base_url}: {error}") from None
+            raise ServiceUnavailableError(f"cannot reach {self.http.base_url}: {error}") from None
         if response.status_code >= 400:
             _raise(response)
         return response
@@ -233,5 +213,4 @@ def _raise(response: httpx.Response) -> NoReturn:
         message, details = f"HTTP {response.status_code}: {response.text[:200]}", None
     if details and "problems" in details:
         raise InvalidCatalogue([Problem(p["location"], p["message"]) for p in details["problems"]])
-    kind = _BY_STATUS.get(response.status_code, InternalServerError)
-    raise kind(message, details=details)
+    raise error_for_status(response.status_code)(message, details=details)

@@ -7,18 +7,16 @@ become one `400 invalid_request_error` naming the first bad field, in the API's 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from modeldir.catalogue.model_info import LIFECYCLES, Lifecycle, ModelId, Timestamp
-from modeldir.wire.errors import InvalidRequestError, validation_message
+from modeldir.catalogue.model_info import ID_PATTERN, LIFECYCLES, Lifecycle, ModelId, Timestamp
+from modeldir.errors import InvalidRequestError, validation_message
 
 M = TypeVar("M", bound=BaseModel)
 
-_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,256}")
 _COLOR = r"^#[0-9A-Fa-f]{6}$"
 MAX_GRACE_SECONDS = 30 * 86_400
 
@@ -27,7 +25,7 @@ def _patterns(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
     for value in values:
-        if not _PATTERN.fullmatch(value):
+        if not ID_PATTERN.fullmatch(value):  # a glob is held to the same rule as an id
             raise ValueError(
                 f"{value!r} is not a model id or glob (no spaces, 1 to 256 characters)"
             )

@@ -20,7 +20,6 @@ from modeldir.catalogue.records import (
     ModelRecord,
     WorkspaceRecord,
 )
-from modeldir.catalogue.render import Renderer
 from modeldir.catalogue.timestamps import format_epoch
 
 # Anthropic's default residency; modeldir serves no inference, so it never varies.
@@ -115,7 +114,7 @@ def admin_key_object(record: AdminKeyRecord) -> dict[str, Any]:
 
 def model_object(record: ModelRecord) -> dict[str, Any]:
     """A model exactly as the Models API returns it."""
-    return orjson.loads(Renderer().entry(record).body())  # type: ignore[no-any-return]
+    return record.wire()
 
 
 def alias_object(record: AliasRecord) -> dict[str, Any]:

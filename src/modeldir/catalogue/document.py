@@ -16,32 +16,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from modeldir.catalogue.list_order import sort_key
 from modeldir.catalogue.model_info import Alias, ModelInfo, epoch_of
-from modeldir.catalogue.order import sort_key
+from modeldir.errors import InvalidCatalogue, Problem, problems_of
 
 _RESPONSE_KEYS = frozenset({"has_more", "first_id", "last_id"})
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    location: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
-
-
-class InvalidDocument(ValueError):
-    """A catalogue file with problems; `problems` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        count = len(problems)
-        super().__init__(
-            f"{count} problem{'s' if count != 1 else ''}: " + "; ".join(map(str, problems))
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +39,6 @@ class CatalogueDocument:
         }
 
 
-def pydantic_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
-    """Each pydantic error as a problem at `prefix` + its location, e.g. `models[3].id`."""
-    problems = []
-    for item in error.errors(include_url=False):
-        location = prefix
-        for part in item["loc"]:
-            location += f"[{part}]" if isinstance(part, int) else f".{part}" if location else part
-        message = item["msg"].removeprefix("Value error, ")
-        problems.append(Problem(location, message))
-    return problems
-
-
 def _records(raw: Any, name: str, kind: type[M], problems: list[Problem]) -> list[tuple[int, M]]:
     if not isinstance(raw, list):
         problems.append(Problem(name, "must be a list"))
@@ -79,7 +48,7 @@ def _records(raw: Any, name: str, kind: type[M], problems: list[Problem]) -> lis
         try:
             valid.append((position, kind.model_validate(item)))
         except ValidationError as error:
-            problems.extend(pydantic_problems(error, f"{name}[{position}]"))
+            problems.extend(problems_of(error, f"{name}[{position}]"))
     return valid
 
 
@@ -97,7 +66,7 @@ def _duplicates(
 
 
 def parse_document(data: Any, known_models: Collection[str] = ()) -> CatalogueDocument:
-    """Validate a whole catalogue file; InvalidDocument lists every problem found.
+    """Validate a whole catalogue file; InvalidCatalogue lists every problem found.
 
     `known_models` are ids already in the catalogue, which aliases may point to as well.
     """
@@ -105,7 +74,7 @@ def parse_document(data: Any, known_models: Collection[str] = ()) -> CatalogueDo
     if isinstance(data, list):
         data = {"models": data}
     if not isinstance(data, dict):
-        raise InvalidDocument([Problem("", "a catalogue file must hold a mapping or a list")])
+        raise InvalidCatalogue([Problem("", "a catalogue file must hold a mapping or a list")])
     body = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     models_key = "data" if "data" in body else "models"
     if "data" in body:
@@ -130,5 +99,5 @@ def parse_document(data: Any, known_models: Collection[str] = ()) -> CatalogueDo
                 Problem(f"aliases[{position}].model", f"no model with id {alias.model}")
             )
     if problems:
-        raise InvalidDocument(problems)
+        raise InvalidCatalogue(problems)
     return CatalogueDocument([m for _, m in models], [a for _, a in aliases])

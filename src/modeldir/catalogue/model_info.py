@@ -10,14 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from modeldir.catalogue.timestamps import format_rfc3339, parse_timestamp
 
@@ -27,11 +20,11 @@ Line = Literal["haiku", "sonnet", "opus", "fable", "mythos"]
 
 # Ids are case-sensitive (D19) and may hold any printable character, "/" included (a%2Fb is the
 # id a/b), but no whitespace or control characters: those never survive a copy and paste.
-_ID_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,256}")
+ID_PATTERN = re.compile(r"[^\s\x00-\x1f\x7f]{1,256}")
 
 
 def _check_id(value: str) -> str:
-    if not _ID_PATTERN.fullmatch(value):
+    if not ID_PATTERN.fullmatch(value):
         raise ValueError("must be 1 to 256 characters with no spaces or control characters")
     return value
 

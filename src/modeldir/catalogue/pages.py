@@ -13,12 +13,33 @@ lifecycle) and the page still starts exactly where it stood.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from modeldir.errors import InvalidRequestError
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page starts: just after `after_id`, just before `before_id`, or at the start."""
+
+    after_id: str | None = None
+    before_id: str | None = None
+
+    @property
+    def backwards(self) -> bool:
+        """The page ends just before the cursor rather than starting just after it."""
+        return self.before_id is not None
+
+    def unknown(self, noun: str) -> InvalidRequestError:
+        """The 400 for a cursor that names nothing the caller may see."""
+        if self.backwards:
+            return InvalidRequestError(f"before_id: no {noun} with id `{self.before_id}`")
+        return InvalidRequestError(f"after_id: no {noun} with id `{self.after_id}`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +59,20 @@ def page_from_window(window: Sequence[T], limit: int, *, backwards: bool) -> Pag
     if not has_more:
         return Page(window, has_more=False)
     return Page(window[1:] if backwards else window[:limit], has_more=True)
+
+
+def envelope(page: Page[T], id_of: Callable[[T], str], shape: Callable[[T], Any]) -> dict[str, Any]:
+    """The list envelope (D18): exactly `data, has_more, first_id, last_id`, in that order.
+
+    `shape` turns an item into what `data` holds; `id_of` gives the id the cursors name.
+    """
+    items = page.items
+    return {
+        "data": [shape(item) for item in items],
+        "has_more": page.has_more,
+        "first_id": id_of(items[0]) if items else None,
+        "last_id": id_of(items[-1]) if items else None,
+    }
 
 
 class Ordered(Protocol[T_co]):

@@ -6,69 +6,72 @@ whole epoch seconds. `revision` is the catalogue revision of the row's last chan
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import orjson
-
-from modeldir.catalogue.model_info import Lifecycle
+from modeldir.catalogue.model_fields import (
+    POSITION,
+    STORED_FIELDS,
+    Row,
+    info_of,
+    row_of,
+    wire_object,
+)
+from modeldir.catalogue.model_info import Lifecycle, ModelInfo
 
 
 @dataclass(frozen=True, slots=True)
 class ModelRecord:
-    id: str
-    display_name: str
-    created_at: int
-    max_input_tokens: int | None
-    max_tokens: int | None
-    capabilities_json: str | None
-    """The capability tree as canonical JSON (see `render.canonical_capabilities`), or None."""
-    lifecycle: Lifecycle
-    deprecated_at: int | None
-    retires_at: int | None
-    line: str | None
-    allowed_fallback_models: tuple[str, ...] | None
+    """A stored model: its row (see model_fields.py), whether it is deleted, its revision."""
+
+    row: tuple[Any, ...]
+    """The stored values, in `STORED_FIELDS` order."""
     deleted: bool = False
     """A deleted model is kept as a tombstone so that its id stays a valid cursor (D3)."""
     revision: int = 0
 
+    @classmethod
+    def of(cls, *, deleted: bool = False, revision: int = 0, **fields: Any) -> ModelRecord:
+        """A record from its stored values by name; each field must be given exactly once."""
+        missing = set(STORED_FIELDS) - set(fields)
+        unknown = set(fields) - set(STORED_FIELDS)
+        if missing or unknown:
+            raise TypeError(f"model fields missing {sorted(missing)}, unknown {sorted(unknown)}")
+        return cls(tuple(fields[name] for name in STORED_FIELDS), deleted, revision)
 
-MODEL_COLUMNS = (
-    "id",
-    "display_name",
-    "created_at",
-    "max_input_tokens",
-    "max_tokens",
-    "capabilities",
-    "lifecycle",
-    "deprecated_at",
-    "retires_at",
-    "line",
-    "allowed_fallback_models",
-)
-"""A stored model as a row: the columns `Renderer.entry_from_row` reads, in this order. The
-capability tree and the fallback list are the canonical JSON texts the store keeps."""
+    @classmethod
+    def from_info(cls, info: ModelInfo, *, revision: int = 0) -> ModelRecord:
+        """The record of a validated model."""
+        return cls(row_of(info), revision=revision)
 
-ModelRow = Sequence[Any]
+    def info(self) -> ModelInfo:
+        """The validated model behind this record."""
+        return info_of(self.row)
+
+    def wire(self) -> dict[str, Any]:
+        """The model as the Models API returns it, as data."""
+        return wire_object(self.row)
+
+    def get(self, name: str) -> Any:
+        """One stored value by field name."""
+        return self.row[POSITION[name]]
+
+    # The three fields the catalogue's own logic reads: identity, list order, lifecycle filter.
+    @property
+    def id(self) -> str:
+        return self.row[_ID]  # type: ignore[no-any-return]
+
+    @property
+    def created_at(self) -> int:
+        return self.row[_CREATED_AT]  # type: ignore[no-any-return]
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self.row[_LIFECYCLE]  # type: ignore[no-any-return]
 
 
-def model_row(record: ModelRecord) -> tuple[Any, ...]:
-    """A record as the row the store would hand over."""
-    fallbacks = record.allowed_fallback_models
-    return (
-        record.id,
-        record.display_name,
-        record.created_at,
-        record.max_input_tokens,
-        record.max_tokens,
-        record.capabilities_json,
-        record.lifecycle,
-        record.deprecated_at,
-        record.retires_at,
-        record.line,
-        None if fallbacks is None else orjson.dumps(list(fallbacks)).decode(),
-    )
+_ID, _CREATED_AT, _LIFECYCLE = (POSITION[n] for n in ("id", "created_at", "lifecycle"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +175,7 @@ class FullCatalogue(NamedTuple):
 
     changes: CatalogueChanges
     """Everything but the models (`complete` is True, `models` empty)."""
-    live_models: Iterable[ModelRow]
-    """Each live model as a row in `MODEL_COLUMNS` order."""
+    live_models: Iterable[Row]
+    """Each live model's row (`STORED_FIELDS` order)."""
     deleted_models: Iterable[tuple[str, int]]
     """The id and release time of each deleted model."""

@@ -8,21 +8,24 @@ join of ready bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from modeldir.catalogue.model_info import LIFECYCLES, ModelInfo, epoch_of
-from modeldir.catalogue.order import sort_key
-from modeldir.catalogue.records import ModelRecord, ModelRow, model_row
+from modeldir.catalogue.list_order import sort_key
+from modeldir.catalogue.model_fields import KINDS, POSITION, STORED_FIELDS, Row
+from modeldir.catalogue.model_info import LIFECYCLES
+from modeldir.catalogue.pages import Page, envelope
+from modeldir.catalogue.records import ModelRecord
 from modeldir.catalogue.timestamps import format_epoch
 
 LIFECYCLE_BIT: dict[str, int] = {name: 1 << i for i, name in enumerate(LIFECYCLES)}
 """Each lifecycle as one bit, so a `lifecycle[]` filter is a mask from 1 to 7."""
 
 EMPTY_PAGE = b'{"data":[],"has_more":false,"first_id":null,"last_id":null}'
+"""The list response with nothing in it, ready made."""
 
 
 _HEAD_START = b'{"type":"model","id":'
@@ -56,6 +59,28 @@ def entry_sort_key(entry: Entry) -> str:
     return entry.sort_key
 
 
+_CAPABILITIES = POSITION["capabilities"]
+_ID, _CREATED_AT, _LIFECYCLE = (POSITION[n] for n in ("id", "created_at", "lifecycle"))
+Converter = Callable[[Any], Any] | None
+
+
+def _to_wire(name: str) -> Converter:
+    """How a stored value of this field becomes wire data (None: it already is)."""
+    kind = KINDS[name]
+    return format_epoch if kind == "instant" else orjson.Fragment if kind == "json" else None
+
+
+_HEAD = tuple((name, _to_wire(name)) for name in STORED_FIELDS[:_CAPABILITIES])
+_TAIL = tuple((name, _to_wire(name)) for name in STORED_FIELDS[_CAPABILITIES + 1 :])
+
+
+def _fields(fields: tuple[tuple[str, Converter], ...], values: Row) -> dict[str, Any]:
+    found = {}
+    for (name, convert), value in zip(fields, values, strict=True):
+        found[name] = value if convert is None or value is None else convert(value)
+    return found
+
+
 class Renderer:
     """Turns stored models into entries, sharing identical capability trees and tails."""
 
@@ -65,70 +90,31 @@ class Renderer:
 
     def entry(self, record: ModelRecord) -> Entry:
         """The served form of one model record."""
-        return self.entry_from_row(model_row(record))
+        return self.entry_from_row(record.row)
 
-    def entry_from_row(self, row: ModelRow) -> Entry:
-        """The served form of one stored model (a row in `MODEL_COLUMNS` order)."""
-        (
-            model_id,
-            display_name,
-            created_at,
-            max_input_tokens,
-            max_tokens,
-            capabilities,
-            lifecycle,
-            deprecated_at,
-            retires_at,
-            line,
-            fallbacks,
-        ) = row
-        head = orjson.dumps(
-            {
-                "type": "model",
-                "id": model_id,
-                "display_name": display_name,
-                "created_at": format_epoch(created_at),
-                "max_input_tokens": max_input_tokens,
-                "max_tokens": max_tokens,
-            }
-        )
+    def entry_from_row(self, row: Row) -> Entry:
+        """The served form of one stored model (its row, as model_fields.py lays it out)."""
+        model_id = row[_ID]
+        head = orjson.dumps({"type": "model", **_fields(_HEAD, row[:_CAPABILITIES])})
+        capabilities = row[_CAPABILITIES]
         rendered_capabilities = self._capabilities.get(capabilities)
         if rendered_capabilities is None:
             rendered_capabilities = self._capabilities[capabilities] = (
                 capabilities or "null"
             ).encode()
-        tail_key = (lifecycle, deprecated_at, retires_at, line, fallbacks)
+        tail_key = tuple(row[_CAPABILITIES + 1 :])
         tail = self._tails.get(tail_key)
         if tail is None:
-            tail = self._tails[tail_key] = _tail(*tail_key)
+            tail = self._tails[tail_key] = b"," + orjson.dumps(_fields(_TAIL, tail_key))[1:]
         return Entry(
             model_id,
             model_id,
-            sort_key(created_at, model_id),
-            LIFECYCLE_BIT[lifecycle],
+            sort_key(row[_CREATED_AT], model_id),
+            LIFECYCLE_BIT[row[_LIFECYCLE]],
             head[:-1] + b',"capabilities":',
             rendered_capabilities,
             tail,
         )
-
-
-def _tail(
-    lifecycle: str,
-    deprecated_at: int | None,
-    retires_at: int | None,
-    line: str | None,
-    fallbacks: str | None,
-) -> bytes:
-    rendered = orjson.dumps(
-        {
-            "lifecycle": lifecycle,
-            "deprecated_at": _maybe_time(deprecated_at),
-            "retires_at": _maybe_time(retires_at),
-            "line": line,
-            "allowed_fallback_models": None if fallbacks is None else orjson.loads(fallbacks),
-        }
-    )
-    return b"," + rendered[1:]
 
 
 def alias_entry(target: Entry, alias: str) -> Entry:
@@ -150,49 +136,18 @@ def alias_entry(target: Entry, alias: str) -> Entry:
     )
 
 
-def _maybe_time(seconds: int | None) -> str | None:
-    return None if seconds is None else format_epoch(seconds)
+def entry_id(entry: Entry) -> str:
+    """The id an entry is listed under (what `first_id` and `last_id` name)."""
+    return entry.id
 
 
-def render_page(items: Sequence[Entry], has_more: bool) -> bytes:
-    """The list envelope, keys in the observed order `data, has_more, first_id, last_id`."""
-    if not items:
+def entry_json(entry: Entry) -> orjson.Fragment:
+    """An entry's ready JSON, to be embedded in a larger document as is."""
+    return orjson.Fragment(entry.body())
+
+
+def render_page(page: Page[Entry]) -> bytes:
+    """The list response's bytes: the envelope of pages.py around ready model JSON."""
+    if not page.items:
         return EMPTY_PAGE
-    parts = [b'{"data":[']
-    for item in items:
-        parts += (item.head, item.capabilities, item.tail, b",")
-    parts[-1] = b'],"has_more":true,"first_id":' if has_more else b'],"has_more":false,"first_id":'
-    parts += (orjson.dumps(items[0].id), b',"last_id":', orjson.dumps(items[-1].id), b"}")
-    return b"".join(parts)
-
-
-def canonical_capabilities(info: ModelInfo) -> str | None:
-    """The capability tree as the JSON text the store keeps (wire key order)."""
-    if info.capabilities is None:
-        return None
-    return orjson.dumps(info.capabilities.model_dump(mode="json")).decode()
-
-
-def record_from_info(info: ModelInfo, *, revision: int = 0) -> ModelRecord:
-    """The storable record of a validated model."""
-    return ModelRecord(
-        id=info.id,
-        display_name=info.display_name,
-        created_at=epoch_of(info.created_at),
-        max_input_tokens=info.max_input_tokens,
-        max_tokens=info.max_tokens,
-        capabilities_json=canonical_capabilities(info),
-        lifecycle=info.lifecycle,
-        deprecated_at=None if info.deprecated_at is None else epoch_of(info.deprecated_at),
-        retires_at=None if info.retires_at is None else epoch_of(info.retires_at),
-        line=info.line,
-        allowed_fallback_models=(
-            None if info.allowed_fallback_models is None else tuple(info.allowed_fallback_models)
-        ),
-        revision=revision,
-    )
-
-
-def info_from_record(record: ModelRecord) -> ModelInfo:
-    """The validated model behind a stored record."""
-    return ModelInfo.model_validate(orjson.loads(Renderer().entry(record).body()))
+    return orjson.dumps(envelope(page, entry_id, entry_json))

@@ -11,15 +11,22 @@ slice. List entries are the models plus the aliases marked as listed.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from modeldir.catalogue.access import EVERYTHING, AccessRule
-from modeldir.catalogue.order import sort_key
-from modeldir.catalogue.ordered import Chunked, Overlay
-from modeldir.catalogue.pages import Page, select_page
+from modeldir.catalogue.grants import (
+    INDEX_BYTES,
+    AdminGrant,
+    KeyGrant,
+    admin_grants,
+    api_key_grants,
+    key_grants,
+    lookup,
+)
+from modeldir.catalogue.list_order import sort_key
+from modeldir.catalogue.pages import Cursor, Page, select_page
+from modeldir.catalogue.persistent import Chunked, Overlay
 from modeldir.catalogue.records import (
     AdminKeyRecord,
     AliasRecord,
@@ -27,7 +34,6 @@ from modeldir.catalogue.records import (
     CatalogueChanges,
     FullCatalogue,
     WorkspaceRecord,
-    model_row,
 )
 from modeldir.catalogue.render import Entry, Renderer, alias_entry, entry_sort_key
 
@@ -39,17 +45,6 @@ MASKS_WITH_BIT: dict[int, tuple[int, ...]] = {
 # Past this many changed entries a delta is applied by rebuilding the lists, which costs one
 # sort instead of one memmove per change.
 REBUILD_THRESHOLD = 2048
-
-_GRANT_INDEX_BYTES = 16
-
-
-def hash_secret(secret: str | bytes) -> bytes:
-    """The stored form of a key: SHA-256 of the whole key.
-
-    A fast hash is right here: keys carry over 256 random bits, so there is nothing for a slow
-    password hash to protect against, and it runs on every request.
-    """
-    return hashlib.sha256(secret.encode() if isinstance(secret, str) else secret).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,39 +63,6 @@ class View:
                 for mask in MASKS_WITH_BIT[entry.lifecycle_bit]:
                     lists[mask].append(entry)
         return cls(rule, tuple(Chunked.of(entries, entry_sort_key) for entries in lists))
-
-
-@dataclass(frozen=True, slots=True)
-class KeyGrant:
-    """What a usable API key may do: everything the hot path needs, resolved in advance."""
-
-    key_id: str
-    secret_hash: bytes
-    workspace_id: str
-    workspace_header: bytes
-    rule: AccessRule
-    expires_at: int | None
-    workspace_limit: int | None = None
-    """The workspace's requests per minute (None: the organisation default; 0: none)."""
-    key_limit: int | None = None
-    """This key's requests per minute (None: the organisation default; 0: none)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AdminGrant:
-    """A usable admin key."""
-
-    key_id: str
-    secret_hash: bytes
-
-
-def _lookup(grants: Mapping[bytes, KeyGrant | AdminGrant], secret: str | bytes) -> object | None:
-    digest = hash_secret(secret)
-    # Indexed by a prefix of the hash; the full hash is then compared in constant time.
-    grant = grants.get(digest[:_GRANT_INDEX_BYTES])
-    if grant is None or not hmac.compare_digest(grant.secret_hash, digest):
-        return None
-    return grant
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +88,7 @@ class Snapshot:
 
     def grant_for(self, secret: str | bytes, now: float) -> KeyGrant | None:
         """The grant of a usable, unexpired API key, or None."""
-        grant = _lookup(self.grants, secret)
+        grant = lookup(self.grants, secret)
         if not isinstance(grant, KeyGrant):
             return None
         if grant.expires_at is not None and now >= grant.expires_at:
@@ -135,7 +97,7 @@ class Snapshot:
 
     def admin_grant_for(self, secret: str | bytes) -> AdminGrant | None:
         """The grant of a usable admin key, or None."""
-        grant = _lookup(self.admin_grants, secret)
+        grant = lookup(self.admin_grants, secret)
         return grant if isinstance(grant, AdminGrant) else None
 
     def find(self, model_or_alias: str, rule: AccessRule) -> Entry | None:
@@ -166,6 +128,22 @@ class Snapshot:
         """One page of the entries a rule may see, filtered by lifecycle; cursors are sort keys."""
         return select_page(self.views[rule].by_mask[lifecycle_mask], limit, after, before)
 
+    def list_page(
+        self, rule: AccessRule, lifecycle_mask: int, limit: int, cursor: Cursor
+    ) -> Page[Entry]:
+        """The page a list request asks for; a cursor the rule cannot see is a 400."""
+        if cursor.after_id is not None:
+            after = self.cursor_key(cursor.after_id, rule)
+            if after is None:
+                raise cursor.unknown("model")
+            return self.page(rule, lifecycle_mask, limit, after=after)
+        if cursor.before_id is not None:
+            before = self.cursor_key(cursor.before_id, rule)
+            if before is None:
+                raise cursor.unknown("model")
+            return self.page(rule, lifecycle_mask, limit, before=before)
+        return self.page(rule, lifecycle_mask, limit)
+
     # ---- changes -----------------------------------------------------------------------------
 
     def apply(self, changes: CatalogueChanges) -> Snapshot:
@@ -177,13 +155,13 @@ class Snapshot:
 
 def build_snapshot(changes: CatalogueChanges) -> Snapshot:
     """A snapshot of a whole catalogue given as records (`changes.complete` is expected)."""
-    live = (model_row(r) for r in changes.models if not r.deleted)
+    live = (r.row for r in changes.models if not r.deleted)
     gone = ((r.id, r.created_at) for r in changes.models if r.deleted)
     return load_snapshot(FullCatalogue(changes, live, gone))
 
 
 def load_snapshot(catalogue: FullCatalogue) -> Snapshot:
-    """A snapshot of a whole catalogue, its models streamed as rows (`MODEL_COLUMNS`).
+    """A snapshot of a whole catalogue, its models streamed as rows (see model_fields.py).
 
     Nothing but the entries is kept of a row, so a million models load without a million
     records in memory at once. `changes.models` is not read.
@@ -212,8 +190,8 @@ def load_snapshot(catalogue: FullCatalogue) -> Snapshot:
         api_keys=api_keys,
         admin_keys=admin_keys,
         views={rule: View.build(rule, ordered) for rule in _rules_in_use(workspaces)},
-        grants=_grants(api_keys.values(), workspaces),
-        admin_grants=_admin_grants(admin_keys.values()),
+        grants=api_key_grants(api_keys.values(), workspaces),
+        admin_grants=admin_grants(admin_keys.values()),
         renderer=renderer,
     )
 
@@ -240,48 +218,6 @@ def _rules_in_use(workspaces: Mapping[str, WorkspaceRecord]) -> set[AccessRule]:
     return rules
 
 
-def _key_grants(key: ApiKeyRecord, workspaces: Mapping[str, WorkspaceRecord]) -> list[KeyGrant]:
-    """A usable key's grants: its secret, and after a rotation its old one until the grace ends."""
-    workspace = workspaces.get(key.workspace_id)
-    if key.status != "active" or workspace is None or workspace.archived_at is not None:
-        return []
-    grant = KeyGrant(
-        key_id=key.id,
-        secret_hash=key.secret_hash,
-        workspace_id=workspace.id,
-        workspace_header=workspace.id.encode(),
-        rule=AccessRule.of(workspace.model_access),
-        expires_at=key.expires_at,
-        workspace_limit=workspace.requests_per_minute,
-        key_limit=workspace.key_requests_per_minute,
-    )
-    grants = [grant]
-    if key.previous_secret_hash is not None and key.previous_expires_at is not None:
-        ends = key.previous_expires_at
-        if key.expires_at is not None:
-            ends = min(ends, key.expires_at)
-        grants.append(replace(grant, secret_hash=key.previous_secret_hash, expires_at=ends))
-    return grants
-
-
-def _grants(
-    keys: Iterable[ApiKeyRecord], workspaces: Mapping[str, WorkspaceRecord]
-) -> dict[bytes, KeyGrant]:
-    return {
-        grant.secret_hash[:_GRANT_INDEX_BYTES]: grant
-        for key in keys
-        for grant in _key_grants(key, workspaces)
-    }
-
-
-def _admin_grants(keys: Iterable[AdminKeyRecord]) -> dict[bytes, AdminGrant]:
-    return {
-        key.secret_hash[:_GRANT_INDEX_BYTES]: AdminGrant(key.id, key.secret_hash)
-        for key in keys
-        if key.status == "active"
-    }
-
-
 class _Evolution:
     """One delta applied to a snapshot, copying only the structures it touches."""
 
@@ -299,10 +235,10 @@ class _Evolution:
         if changes.models or changes.aliases:
             self._apply_catalogue()
         workspaces, api_keys, grants = self._access()
-        admin_keys, admin_grants = base.admin_keys, base.admin_grants
+        admin_keys, admin_key_grants = base.admin_keys, base.admin_grants
         if changes.admin_keys:
             admin_keys = {**base.admin_keys, **{k.id: k for k in changes.admin_keys}}
-            admin_grants = _admin_grants(admin_keys.values())
+            admin_key_grants = admin_grants(admin_keys.values())
         return Snapshot(
             revision=changes.revision,
             organization_id=changes.organization_id,
@@ -315,7 +251,7 @@ class _Evolution:
             admin_keys=admin_keys,
             views=self.views,
             grants=grants,
-            admin_grants=admin_grants,
+            admin_grants=admin_key_grants,
             renderer=base.renderer,
         )
 
@@ -412,14 +348,14 @@ class _Evolution:
                 kept.update((rule, View.build(rule, ordered)) for rule in added)
             self.views = kept
         if changes.workspaces:
-            return workspaces, api_keys, _grants(api_keys.values(), workspaces)
+            return workspaces, api_keys, api_key_grants(api_keys.values(), workspaces)
         grants = dict(base.grants)
         for key in changes.api_keys:
             old = base.api_keys.get(key.id)
             if old is not None:
                 for stale in (old.secret_hash, old.previous_secret_hash):
                     if stale is not None:
-                        grants.pop(stale[:_GRANT_INDEX_BYTES], None)
-            for grant in _key_grants(key, workspaces):
-                grants[grant.secret_hash[:_GRANT_INDEX_BYTES]] = grant
+                        grants.pop(stale[:INDEX_BYTES], None)
+            for grant in key_grants(key, workspaces):
+                grants[grant.secret_hash[:INDEX_BYTES]] = grant
         return workspaces, api_keys, grants

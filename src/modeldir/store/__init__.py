@@ -25,8 +25,9 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     """A store for a database URL (`sqlite:///path` or `postgresql://...`), schema up to date."""
     from sqlalchemy.engine import make_url
 
+    from modeldir.store.interface import Backend
     from modeldir.store.postgres import PostgresBackend
-    from modeldir.store.sql import Backend, SqlStore
+    from modeldir.store.sql_store import SqlStore
     from modeldir.store.sqlite import SqliteBackend
 
     backends: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}

@@ -1,4 +1,4 @@
-"""The one storage interface. SQLite and PostgreSQL both implement it (`store/sql.py`).
+"""The one storage interface, and the `Backend` each database system fills in.
 
 Reads go through `reader()`; writes through `transaction()`, a unit of work that either commits
 everything or nothing. Each write transaction is one catalogue revision: every row it writes is
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from modeldir.catalogue.records import (
     AdminKeyRecord,
@@ -21,6 +21,9 @@ from modeldir.catalogue.records import (
     ModelRecord,
     WorkspaceRecord,
 )
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only when a store is opened
+    from sqlalchemy import ColumnElement, Connection, Engine, Table
 
 
 class Reader(Protocol):
@@ -174,3 +177,35 @@ class ChangeSignals(Protocol):
         ...
 
     def stop(self) -> None: ...
+
+
+class Backend(Protocol):
+    """What one database system does its own way."""
+
+    def create_engine(self, url: str) -> Engine: ...
+
+    @staticmethod
+    def dialect_insert(table: Table) -> Any:
+        """The dialect's own `insert`, which knows ON CONFLICT."""
+        ...
+
+    @staticmethod
+    def bytewise(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A text column compared byte by byte, as Python compares strings."""
+        ...
+
+    def write_options(self) -> dict[str, Any]:
+        """Execution options for a connection that will write."""
+        ...
+
+    def announce(self, connection: Connection, revision: int) -> None:
+        """Tell other instances, once this transaction commits, that the catalogue changed."""
+        ...
+
+    def change_signals(self, url: str) -> ChangeSignals | None:
+        """A source of those announcements, where the database has one."""
+        ...
+
+    def migration_lock(self, connection: Connection) -> AbstractContextManager[None]:
+        """Hold off other instances while this one migrates."""
+        ...

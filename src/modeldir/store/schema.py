@@ -21,6 +21,8 @@ from sqlalchemy import (
     Text,
 )
 
+from modeldir.catalogue.model_fields import INTEGERS, NULLABLE, STORED_FIELDS
+
 metadata = MetaData()
 
 organization = Table(
@@ -91,17 +93,17 @@ admin_keys = Table(
 models = Table(
     "models",
     metadata,
-    Column("id", String(256), primary_key=True),
-    Column("display_name", String(256), nullable=False),
-    Column("created_at", BigInteger, nullable=False),
-    Column("max_input_tokens", BigInteger),
-    Column("max_tokens", BigInteger),
-    Column("capabilities", Text),  # canonical JSON; NULL means `"capabilities": null`
-    Column("lifecycle", String(16), nullable=False),
-    Column("deprecated_at", BigInteger),
-    Column("retires_at", BigInteger),
-    Column("line", String(32)),
-    Column("allowed_fallback_models", Text),  # JSON array or NULL
+    # One column per stored field of a model, named and typed by catalogue/model_fields.py:
+    # instants and counts as BIGINT, everything else (JSON trees included) as text.
+    *(
+        Column(
+            name,
+            BigInteger if name in INTEGERS else Text,
+            primary_key=name == "id",
+            nullable=name in NULLABLE,
+        )
+        for name in STORED_FIELDS
+    ),
     Column("deleted", Boolean, nullable=False),
     Column("revision", BigInteger, nullable=False, index=True),
     Index("models_order", "created_at", "id"),

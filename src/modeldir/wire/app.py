@@ -1,9 +1,8 @@
-"""The whole HTTP server: the Models API's hot path plus a Starlette app for everything else.
+"""The whole HTTP server, put together: the Models API's hot path plus a Starlette app.
 
-    /v1/models, /v1/models/{id}   -> ModelsApi (raw ASGI, answered from the snapshot)
-    anything else                 -> Starlette: /openapi.json, /healthz, /readyz, 404s
-
-Both halves answer failures in the API's envelope with a `request-id` (D15, D16, D21).
+every request               -> RequestContext (context.py): request id, D15 headers, last resort
+/v1/models, /v1/models/{id} -> ModelsApi (raw, answered from the snapshot)
+anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz, 404s
 """
 
 from __future__ import annotations
@@ -22,29 +21,28 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
+from starlette.types import Lifespan
 
-from modeldir.admin.api import AdminApi
 from modeldir.admin.bootstrap import initialize
-from modeldir.ids import new_request_id
-from modeldir.live import LiveCatalogue
-from modeldir.settings import Settings
-from modeldir.store import Store, open_store
-from modeldir.wire.asgi import Message, Receive, Scope, Send
-from modeldir.wire.betas import KNOWN_BETAS
-from modeldir.wire.errors import (
+from modeldir.errors import (
     ApiError,
-    InternalServerError,
     InvalidRequestError,
     MethodNotAllowedError,
     NotFoundError,
     ServiceUnavailableError,
-    log_unexpected,
     render,
 )
-from modeldir.wire.models_api import ModelsApi, WirePolicy, is_models_path
+from modeldir.live import LiveCatalogue
+from modeldir.settings import Settings
+from modeldir.store import Store, open_store
+from modeldir.wire.admin_api import AdminApi
+from modeldir.wire.admission import WirePolicy
+from modeldir.wire.betas import KNOWN_BETAS
+from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
+from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
-from modeldir.wire.response_headers import error_headers, identity_headers
+from modeldir.wire.responses import error_headers
 
 logger = logging.getLogger("modeldir.server")
 
@@ -56,7 +54,8 @@ def json_response(status: int, body: bytes) -> Response:
 
 def error_response(request: Request, error: ApiError) -> Response:
     """The envelope for an error raised off the hot path."""
-    response = Response(render(error, request.state.request_id), status_code=error.status)
+    body = render(error, getattr(request.state, STATE_REQUEST_ID))
+    response = Response(body, status_code=error.status)
     for name, value in error_headers(error):
         response.headers[name.decode("latin-1")] = value.decode("latin-1")
     return response
@@ -77,44 +76,25 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return error_response(request, InvalidRequestError(str(error.detail)))
 
 
-class RequestContext:
-    """Gives every request off the hot path a request id, the D15 headers and a last resort.
+async def _to_last_resort(request: Request, error: Exception) -> Response:
+    # Starlette's outermost middleware would answer a bare text 500; raising here hands the
+    # failure, unanswered, to the one last resort (RequestContext), which answers the envelope.
+    raise error
 
-    An exception nothing else handled is logged with the request id and answered with a 500
-    envelope; the server keeps serving.
-    """
 
-    def __init__(self, app: Starlette, live: LiveCatalogue) -> None:
-        self.app = app
-        self.live = live
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-        common = identity_headers(request_id, self.live.snapshot.organization_id)
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                message["headers"] = [*message.get("headers", []), *common]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log_unexpected(scope, request_id)
-            if started:
-                raise
-            failure = InternalServerError()
-            body = render(failure, request_id)
-            headers = [*common, *error_headers(failure), (b"content-length", b"%d" % len(body))]
-            await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+def off_the_hot_path(
+    routes: list[BaseRoute], lifespan: Lifespan[Starlette] | None = None
+) -> Starlette:
+    """The Starlette app for every route but the Models API's, failing in the API's envelope."""
+    return Starlette(
+        routes=routes,
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            Exception: _to_last_resort,
+        },
+        lifespan=lifespan,
+    )
 
 
 class Server:
@@ -133,25 +113,16 @@ class Server:
             limiter=self.limiter,
         )
         self.admin_api = AdminApi(self.live, accepted)
-        self.other = RequestContext(self._starlette(), self.live)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_models_path(scope["path"]):
-            await self.models_api(scope, receive, send)
-        else:
-            await self.other(scope, receive, send)
+        self.entry = RequestContext(self.models_api.respond, self._starlette(), self.live)
 
     def _starlette(self) -> Starlette:
-        return Starlette(
-            routes=[
-                Route("/openapi.json", self._openapi, methods=["GET"]),
-                Route("/healthz", self._healthz, methods=["GET"]),
-                Route("/readyz", self._readyz, methods=["GET"]),
-                *self.admin_api.routes(),
-            ],
-            exception_handlers={ApiError: _api_error, HTTPException: _http_error},
-            lifespan=self._lifespan,
-        )
+        routes = [
+            Route("/openapi.json", self._openapi, methods=["GET"]),
+            Route("/healthz", self._healthz, methods=["GET"]),
+            Route("/readyz", self._readyz, methods=["GET"]),
+            *self.admin_api.routes(),
+        ]
+        return off_the_hot_path(routes, self._lifespan)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -200,11 +171,11 @@ class Server:
         return json_response(200, body)
 
 
-def create_app(settings: Settings | None = None) -> Server:
+def create_app(settings: Settings | None = None) -> RequestContext:
     """The application for `settings` (default: from the environment)."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    return Server(settings)
+    return Server(settings).entry
 
 
 def configure_logging(level: str) -> None:

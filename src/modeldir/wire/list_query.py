@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from modeldir.catalogue.model_info import Lifecycle
 from modeldir.catalogue.render import LIFECYCLE_BIT
-from modeldir.wire.errors import InvalidRequestError, validation_message
+from modeldir.errors import InvalidRequestError, validation_message
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
@@ -52,7 +52,7 @@ def parse_pairs(query_string: bytes) -> list[tuple[str, str]]:
         if not part:
             continue
         name, _, value = part.partition("=")
-        if "%" in part or "+" in part:
+        if "%" in part or "+" in part or not part.isascii():
             name, value = _decode(name), _decode(value)
         pairs.append((name, value))
     return pairs

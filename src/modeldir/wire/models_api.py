@@ -1,74 +1,38 @@
-"""`GET /v1/models` and `GET /v1/models/{model_id}`: the hot path, as one raw ASGI callable.
+"""`GET /v1/models` and `GET /v1/models/{model_id}`: the hot path, read straight down.
 
-Every request is answered from the current snapshot without touching the database. The checks run
-in the order of D10: route (404, 405, preflight) -> CORS -> authentication -> version -> beta ->
-workspace -> query -> lookup. Framework-free because this route is what clients call most; the
-rest of the server is a Starlette app (`wire/app.py`).
+Every request is answered from the current snapshot without touching the database, in the order
+of D10, each step in its own module:
+
+    route (here: 404, 405, preflight) -> CORS (inbound.py) -> key, version, betas, workspace
+    (admission.py) -> rate limit (rate_limits.py) -> query (list_query.py) -> the page or the
+    model (catalogue/snapshot.py) -> bytes (catalogue/render.py)
+
+Framework-free because this route is what clients call most; context.py gives each request its
+id and is the last resort for anything unexpected.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import unquote_to_bytes
 
 from modeldir.catalogue.access import AccessRule
+from modeldir.catalogue.pages import Cursor
 from modeldir.catalogue.render import render_page
 from modeldir.catalogue.snapshot import Snapshot
-from modeldir.ids import new_request_id_bytes
-from modeldir.wire.asgi import Headers, Receive, Scope, Send
-from modeldir.wire.errors import (
-    ApiError,
-    InternalServerError,
-    InvalidRequestError,
-    MethodNotAllowedError,
-    NotFoundError,
-    log_unexpected,
-    render,
-)
-from modeldir.wire.headers import (
-    PREFLIGHT_HEADERS,
-    PREFLIGHT_METHOD,
-    RequestHeaders,
-    authenticate,
-    check_betas,
-    check_cors,
-    check_version,
-    check_workspace,
-)
+from modeldir.errors import ApiError, MethodNotAllowedError, NotFoundError
+from modeldir.wire.admission import WirePolicy, admit
+from modeldir.wire.context import SnapshotSource
+from modeldir.wire.inbound import PREFLIGHT_HEADERS, PREFLIGHT_METHOD, RequestHeaders, check_cors
 from modeldir.wire.list_query import parse_list_query
 from modeldir.wire.rate_limits import LocalRateLimiter, RateLimiter
-from modeldir.wire.response_headers import JSON, error_headers
+from modeldir.wire.responses import JSON, Response, error_response
+from modeldir.wire.types import Headers, Scope
 
 LIST_PATH = b"/v1/models"
 _RETRIEVE_PREFIX = b"/v1/models/"
 CORS_RESPONSE = [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", b"*")]
-
-
-class SnapshotSource(Protocol):
-    """Anything that holds the current snapshot (see `modeldir.live.LiveCatalogue`)."""
-
-    @property
-    def snapshot(self) -> Snapshot: ...
-
-
-@dataclass(frozen=True, slots=True)
-class WirePolicy:
-    """The settings the hot path reads on every request."""
-
-    accepted_versions: frozenset[bytes]
-    known_betas: frozenset[str]
-
-
-Response = tuple[int, Headers, bytes]
-
-
-def is_models_path(path: str) -> bool:
-    """Whether a request belongs to this endpoint rather than to the rest of the server."""
-    return path == "/v1/models" or path.startswith("/v1/models/")
-
 
 # List bodies kept per snapshot; past this many bytes the cache starts again.
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
@@ -94,7 +58,10 @@ class _Served:
         key = (rule, query_string)
         body = self.pages.get(key)
         if body is None:
-            body = _list(self.snapshot, rule, query_string)
+            query = parse_list_query(query_string)
+            cursor = Cursor(query.after_id, query.before_id)
+            page = self.snapshot.list_page(rule, query.lifecycle_mask, query.limit, cursor)
+            body = render_page(page)
             if self.size + len(body) > PAGE_CACHE_BYTES:
                 self.pages.clear()
                 self.size = 0
@@ -104,7 +71,7 @@ class _Served:
 
 
 class ModelsApi:
-    """The ASGI app for the two Models endpoints."""
+    """The two Models endpoints: a whole response for each request."""
 
     def __init__(
         self,
@@ -120,18 +87,6 @@ class ModelsApi:
         # Counting in this process never waits: call it directly rather than through a coroutine.
         self._count_now = limiter.check if isinstance(limiter, LocalRateLimiter) else None
         self._served: _Served | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = new_request_id_bytes()
-        try:
-            status, headers, body = await self.respond(scope, request_id)
-        except Exception:
-            log_unexpected(scope, request_id.decode())
-            status, headers, body = self._failure(InternalServerError(), request_id)
-        if status != 204:  # RFC 9110 §8.6: no Content-Length on a 204
-            headers.append((b"content-length", b"%d" % len(body)))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
     def _current(self) -> _Served:
         served = self._served
@@ -156,11 +111,8 @@ class ModelsApi:
                 raise MethodNotAllowedError(headers={"allow": "GET, OPTIONS"})
             check_cors(request)
             now = self.clock()
-            grant = authenticate(request, served.snapshot, now)
+            grant = admit(request, served.snapshot, now, self.policy)
             headers.append((b"anthropic-workspace-id", grant.workspace_header))
-            check_version(request, self.policy.accepted_versions)
-            check_betas(request, self.policy.known_betas)
-            check_workspace(request, grant)
             if self._count_now is not None:
                 quota = self._count_now(grant, now)
             elif self.limiter is not None:
@@ -177,17 +129,9 @@ class ModelsApi:
                     raise NotFoundError(f"model: {model_id}")
                 body = entry.body()
         except ApiError as error:
-            return self._failure(error, request_id, headers)
+            return error_response(error, request_id, headers)
         headers.append(JSON)
         return 200, headers, body
-
-    def _failure(
-        self, error: ApiError, request_id: bytes, headers: Headers | None = None
-    ) -> Response:
-        if headers is None:
-            headers = [(b"request-id", request_id), self._current().organization_header]
-        headers += error_headers(error)
-        return error.status, headers, render(error, request_id.decode())
 
 
 def _route(scope: Scope) -> str | None:
@@ -207,21 +151,6 @@ def _route(scope: Scope) -> str | None:
                 return segment.decode("utf-8", "replace")
             return unquote_to_bytes(segment).decode("utf-8", "replace")
     raise NotFoundError()
-
-
-def _list(snapshot: Snapshot, rule: AccessRule, query_string: bytes) -> bytes:
-    query = parse_list_query(query_string)
-    after = before = None
-    if query.after_id is not None:
-        after = snapshot.cursor_key(query.after_id, rule)
-        if after is None:
-            raise InvalidRequestError(f"after_id: no model with id `{query.after_id}`")
-    elif query.before_id is not None:
-        before = snapshot.cursor_key(query.before_id, rule)
-        if before is None:
-            raise InvalidRequestError(f"before_id: no model with id `{query.before_id}`")
-    page = snapshot.page(rule, query.lifecycle_mask, query.limit, after, before)
-    return render_page(page.items, page.has_more)
 
 
 def _preflight(headers: Headers, request: RequestHeaders) -> Response:

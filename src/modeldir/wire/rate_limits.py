@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from modeldir.catalogue.snapshot import KeyGrant
+from modeldir.catalogue.grants import KeyGrant
 from modeldir.catalogue.timestamps import format_epoch
-from modeldir.wire.asgi import Headers
-from modeldir.wire.errors import RateLimitError, ServiceUnavailableError
+from modeldir.errors import RateLimitError, ServiceUnavailableError
+from modeldir.wire.types import Headers
 
 logger = logging.getLogger("modeldir.rate_limits")
 

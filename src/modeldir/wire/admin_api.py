@@ -24,19 +24,16 @@ from starlette.routing import BaseRoute, Route
 
 from modeldir.admin import inputs
 from modeldir.admin.service import Actor, AdminService, Versioned
+from modeldir.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError
 from modeldir.live import LiveCatalogue
-from modeldir.wire.errors import InvalidRequestError, PermissionDeniedError
-from modeldir.wire.headers import RequestHeaders, check_version, presented_key, unknown_key
+from modeldir.wire.admission import admit_admin
+from modeldir.wire.inbound import RequestHeaders
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
 
 PREFIX = "/v1/organizations"
-NOT_AN_ADMIN_KEY = (
-    "This is an API key for the Models API. The admin API needs an admin key "
-    "(sk-ant-admin01-...); create one with `modeldir admin-keys create`."
-)
 
 
 def _json(data: Any, status: int = 200, etag: str | None = None) -> Response:
@@ -95,16 +92,12 @@ class AdminApi:
     async def _actor(self, request: Request) -> Actor:
         """The admin key behind a request (D2's header rules), else 401 or 403."""
         headers = RequestHeaders.read(request.scope["headers"])
-        secret, as_bearer = presented_key(headers)
-        grant = self.live.snapshot.admin_grant_for(secret)
-        if grant is None:
+        try:
+            grant = admit_admin(headers, self.live.snapshot, time.time(), self.accepted_versions)
+        except (AuthenticationError, PermissionDeniedError):
             # A key made a moment ago by the CLI may not be in the snapshot yet.
-            grant = (await self.live.refreshed()).admin_grant_for(secret)
-        if grant is None:
-            if self.live.snapshot.grant_for(secret, time.time()) is not None:
-                raise PermissionDeniedError(NOT_AN_ADMIN_KEY)
-            raise unknown_key(as_bearer)
-        check_version(headers, self.accepted_versions)
+            snapshot = await self.live.refreshed()
+            grant = admit_admin(headers, snapshot, time.time(), self.accepted_versions)
         return Actor("admin_key", grant.key_id)
 
     async def _run(

@@ -1,71 +1,71 @@
-"""Inbound headers of the Models API: read once, then checked in the order of D10.
+"""Admission: who is asking, and on what terms, checked in the order of D10.
 
-CORS -> authentication -> `anthropic-version` -> `anthropic-beta` -> `anthropic-workspace-id`.
-Each check raises the exact error of WIRE §10.3 and §19. `x-stainless-*`, `user-agent` and every
-other header are never looked at (WIRE §3.1).
+    authentication -> `anthropic-version` -> `anthropic-beta` -> `anthropic-workspace-id`
+
+`admit` runs them for the Models API and returns the key's grant; `admit_admin` does the same for
+the admin API with an admin key. Each check raises the exact error of WIRE §10.3 and §19.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 
-from modeldir.catalogue.snapshot import KeyGrant, Snapshot
-from modeldir.wire.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError
-
-API_KEY = b"x-api-key"
-AUTHORIZATION = b"authorization"
-VERSION = b"anthropic-version"
-BETA = b"anthropic-beta"
-WORKSPACE = b"anthropic-workspace-id"
-ORIGIN = b"origin"
-BROWSER_ACCESS = b"anthropic-dangerous-direct-browser-access"
-PREFLIGHT_METHOD = b"access-control-request-method"
-PREFLIGHT_HEADERS = b"access-control-request-headers"
-_READ = frozenset(
-    {
-        API_KEY,
-        AUTHORIZATION,
-        VERSION,
-        BETA,
-        WORKSPACE,
-        ORIGIN,
-        BROWSER_ACCESS,
-        PREFLIGHT_METHOD,
-        PREFLIGHT_HEADERS,
-    }
+from modeldir.catalogue.grants import AdminGrant, KeyGrant
+from modeldir.catalogue.snapshot import Snapshot
+from modeldir.errors import (
+    ApiError,
+    AuthenticationError,
+    InvalidRequestError,
+    PermissionDeniedError,
 )
+from modeldir.wire.inbound import API_KEY, AUTHORIZATION, BETA, VERSION, WORKSPACE, RequestHeaders
 
-CORS_MESSAGE = "CORS requests must set 'anthropic-dangerous-direct-browser-access' header"
 BETA_MESSAGE = (
     "Unexpected value(s) {values} for the `anthropic-beta` header. Please consult our "
     "documentation at docs.anthropic.com or try again without the header."
 )
 
 
-class RequestHeaders(dict[bytes, bytes]):
-    """The headers the Models API reads, by lower-case name; repeats are joined with `, `."""
-
-    __slots__ = ()
-
-    @classmethod
-    def read(cls, raw: Iterable[tuple[bytes, bytes]]) -> RequestHeaders:
-        """Pick the interesting headers out of an ASGI header list (names arrive lower-case)."""
-        headers = cls()
-        for name, value in raw:
-            if name in _READ:
-                headers[name] = headers[name] + b", " + value if name in headers else value
-        return headers
-
-    @property
-    def browser_opted_in(self) -> bool:
-        """The request comes from a browser that opted in to direct access (WIRE §3.6)."""
-        return ORIGIN in self and self.get(BROWSER_ACCESS) == b"true"
+NOT_AN_ADMIN_KEY = (
+    "This is an API key for the Models API. The admin API needs an admin key "
+    "(sk-ant-admin01-...); create one with `modeldir admin-keys create`."
+)
 
 
-def check_cors(headers: RequestHeaders) -> None:
-    """A browser request must opt in with `anthropic-dangerous-direct-browser-access: true`."""
-    if ORIGIN in headers and headers.get(BROWSER_ACCESS) != b"true":
-        raise AuthenticationError(CORS_MESSAGE)
+@dataclass(frozen=True, slots=True)
+class WirePolicy:
+    """The settings admission reads on every request."""
+
+    accepted_versions: frozenset[bytes]
+    known_betas: frozenset[str]
+
+
+def admit(headers: RequestHeaders, snapshot: Snapshot, now: float, policy: WirePolicy) -> KeyGrant:
+    """The grant of a Models API request that passes every check, in D10's order."""
+    grant = authenticate(headers, snapshot, now)
+    try:
+        check_api_version(headers, policy.accepted_versions)
+        check_betas(headers, policy.known_betas)
+        check_workspace(headers, grant)
+    except ApiError as refusal:
+        # The key is known by now, so the refusal names its workspace too (D15).
+        refusal.headers.setdefault("anthropic-workspace-id", grant.workspace_id)
+        raise
+    return grant
+
+
+def admit_admin(
+    headers: RequestHeaders, snapshot: Snapshot, now: float, accepted_versions: frozenset[bytes]
+) -> AdminGrant:
+    """The admin grant of an admin API request: 401, or 403 for a Models API key, otherwise."""
+    secret, as_bearer = presented_key(headers)
+    grant = snapshot.admin_grant_for(secret)
+    if grant is None:
+        if snapshot.grant_for(secret, now) is not None:
+            raise PermissionDeniedError(NOT_AN_ADMIN_KEY)
+        raise unknown_key(as_bearer)
+    check_api_version(headers, accepted_versions)
+    return grant
 
 
 def presented_key(headers: RequestHeaders) -> tuple[bytes, bool]:
@@ -106,7 +106,7 @@ def _bearer_token(authorization: bytes | None) -> bytes | None:
     return token.strip()
 
 
-def check_version(headers: RequestHeaders, accepted: frozenset[bytes]) -> None:
+def check_api_version(headers: RequestHeaders, accepted: frozenset[bytes]) -> None:
     """`anthropic-version` is required and must be one of the accepted versions (D1)."""
     version = headers.get(VERSION)
     if version is None:

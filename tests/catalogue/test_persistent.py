@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modeldir.catalogue.ordered import Chunked, Overlay
+from modeldir.catalogue.persistent import Chunked, Overlay
 
 KEYS = st.text(alphabet="abcdefgh", min_size=1, max_size=3)
 

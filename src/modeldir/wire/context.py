@@ -1,0 +1,99 @@
+"""The way into the server: every request is given its id here, and fails safely here.
+
+`RequestContext` is the outermost ASGI callable. For each request it mints the `request-id`
+(the only place that does), sends `/v1/models*` to the Models API and everything else to the
+Starlette app, adds D15's headers to whatever that app answers, and is the one last resort: an
+exception nothing else handled is logged with the request id and answered with a 500 envelope,
+and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from modeldir.catalogue.snapshot import Snapshot
+from modeldir.errors import InternalServerError
+from modeldir.ids import new_request_id_bytes
+from modeldir.wire.responses import Response, error_response, identity_headers, with_length
+from modeldir.wire.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("modeldir.wire")
+
+STATE_REQUEST_ID = "request_id"
+"""Where the Starlette app finds the request id: `request.state.request_id` (a str)."""
+
+
+class SnapshotSource(Protocol):
+    """Anything that holds the current snapshot (see `modeldir.live.LiveCatalogue`)."""
+
+    @property
+    def snapshot(self) -> Snapshot: ...
+
+
+Responder = Callable[[Scope, bytes], Awaitable[Response]]
+"""A handler that answers with a whole response at once (the Models API)."""
+
+
+def is_models_path(path: str) -> bool:
+    """Whether a request belongs to the Models API rather than to the rest of the server."""
+    return path == "/v1/models" or path.startswith("/v1/models/")
+
+
+class RequestContext:
+    """The ASGI application modeldir serves, around its two halves."""
+
+    def __init__(self, models_api: Responder, rest: ASGIApp, source: SnapshotSource) -> None:
+        self.models_api = models_api
+        self.rest = rest
+        self.source = source
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan: the Starlette app starts and stops the server
+            await self.rest(scope, receive, send)
+            return
+        request_id = new_request_id_bytes()
+        if is_models_path(scope["path"]):
+            try:
+                response = await self.models_api(scope, request_id)
+            except Exception:
+                response = self._unexpected(scope, request_id)
+            status, headers, body = with_length(response)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        else:
+            await self._rest(scope, receive, send, request_id)
+
+    async def _rest(self, scope: Scope, receive: Receive, send: Send, request_id: bytes) -> None:
+        scope.setdefault("state", {})[STATE_REQUEST_ID] = request_id.decode()
+        common = identity_headers(request_id, self.source.snapshot.organization_id)
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), *common]
+            await send(message)
+
+        try:
+            await self.rest(scope, receive, send_with_headers)
+        except Exception:
+            response = self._unexpected(scope, request_id)
+            if started:  # too late for an envelope: the server closes the connection
+                raise
+            status, headers, body = with_length(response)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+    def _unexpected(self, scope: Scope, request_id: bytes) -> Response:
+        """The last resort: log the exception being handled, answer a bare 500 envelope."""
+        logger.exception(
+            "unexpected error on %s %s request_id=%s",
+            scope["method"],
+            scope["path"],
+            request_id.decode(),
+        )
+        headers = identity_headers(request_id, self.source.snapshot.organization_id)
+        return error_response(InternalServerError(), request_id, headers)
