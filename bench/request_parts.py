@@ -82,7 +82,7 @@ def main() -> None:
         "anthropic-version": lambda: admission.check_api_version(request, VERSIONS),
         "anthropic-beta": lambda: admission.check_betas(request, KNOWN_BETAS),
         "anthropic-workspace-id": lambda: admission.check_workspace(request, grant),
-        "CORS": lambda: inbound.check_cors(request),
+        "CORS": lambda: admission.check_cors(request),
         "rate limit: count": lambda: limiter.check(grant, time.time()),
         "rate limit: headers": quota.headers,
         "page (cached)": lambda: served.page(grant.rule, b"limit=20"),

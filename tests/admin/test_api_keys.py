@@ -48,7 +48,7 @@ def test_create_in_a_workspace(admin: httpx.Client) -> None:
     [
         ({"name": ""}, 400, "name: String should have at least 1 character"),
         ({"name": "x" * 501}, 400, "name: String should have at most 500 characters"),
-        ({"workspace_id": "wrkspc_nope"}, 404, "workspace: wrkspc_nope"),
+        ({"workspace_id": "wrkspc_nope"}, 404, "no workspace with id wrkspc_nope"),
         ({"expires_at": "2000-01-01T00:00:00Z"}, 400, "expires_at: must be in the future"),
         (
             {"expires_at": "soon"},
@@ -108,7 +108,9 @@ def test_stale_version_is_a_conflict(admin: httpx.Client) -> None:
 
 
 def test_unknown_key(admin: httpx.Client) -> None:
-    error(admin.get("/api_keys/apikey_nope"), 404, "not_found_error", "api_key: apikey_nope")
+    error(
+        admin.get("/api_keys/apikey_nope"), 404, "not_found_error", "no API key with id apikey_nope"
+    )
 
 
 def test_rotation_with_a_grace_period(site: Site, admin: httpx.Client) -> None:

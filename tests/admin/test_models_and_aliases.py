@@ -137,7 +137,7 @@ def test_update_rules(admin: httpx.Client) -> None:
         admin.post("/models/nope-nope", json={"display_name": "x"}),
         404,
         "not_found_error",
-        "model: nope-nope",
+        "no model with id nope-nope",
     )
 
 
@@ -236,7 +236,7 @@ def test_alias_lifecycle(admin: httpx.Client, models: httpx.Client) -> None:
     assert ok(admin.get(f"/aliases/{alias}")) == moved
     assert ok(admin.delete(f"/aliases/{alias}")) == {"type": "model_alias_deleted", "id": alias}
     error(models.get(f"/models/{alias}"), 404, "not_found_error", f"model: {alias}")
-    error(admin.get(f"/aliases/{alias}"), 404, "not_found_error", f"alias: {alias}")
+    error(admin.get(f"/aliases/{alias}"), 404, "not_found_error", f"no alias with id {alias}")
 
 
 def test_alias_rules(admin: httpx.Client) -> None:
@@ -244,7 +244,7 @@ def test_alias_rules(admin: httpx.Client) -> None:
         admin.post("/aliases", json={"alias": unique(), "model": "ghost"}),
         404,
         "not_found_error",
-        "model: ghost",
+        "no model with id ghost",
     )
     error(
         admin.post("/aliases", json={"alias": "claude-opus-4-7", "model": "claude-opus-4-6"}),

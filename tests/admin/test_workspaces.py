@@ -124,12 +124,17 @@ def test_body_must_be_json(admin: httpx.Client) -> None:
 
 
 def test_unknown_workspace(admin: httpx.Client) -> None:
-    error(admin.get("/workspaces/wrkspc_nope"), 404, "not_found_error", "workspace: wrkspc_nope")
+    error(
+        admin.get("/workspaces/wrkspc_nope"),
+        404,
+        "not_found_error",
+        "no workspace with id wrkspc_nope",
+    )
     error(
         admin.post("/workspaces/wrkspc_nope", json={"name": "x"}),
         404,
         "not_found_error",
-        "workspace: wrkspc_nope",
+        "no workspace with id wrkspc_nope",
     )
 
 

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modeldir.errors import AuthenticationError
-from modeldir.wire.inbound import RequestHeaders, check_cors
+from modeldir.wire.admission import check_cors
+from modeldir.wire.inbound import RequestHeaders
 
 READ = [
     b"x-api-key",

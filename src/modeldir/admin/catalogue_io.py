@@ -30,6 +30,8 @@ class CatalogueOperations(Operations):
             return import_report(diff, mode, dry_run=True, revision=None)
         with self.store.transaction() as tx:
             document, diff = plan_import(tx, data, replace_all)
+            if not diff.has_changes:  # nothing written: no audit entry, no new revision
+                return import_report(diff, mode, dry_run=False, revision=None)
             revision = tx.revision()
             models = {m.id: ModelRecord.from_info(m) for m in document.models}
             tx.put_models([models[i] for i in (*diff.added, *diff.changed)])

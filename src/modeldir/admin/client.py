@@ -62,7 +62,8 @@ class RemoteAdmin:
         return response
 
     def _versioned(self, response: httpx.Response) -> Versioned:
-        return Versioned(response.json(), response.headers.get("etag", ""))
+        changed = response.headers.get("modeldir-change") != "none"
+        return Versioned(response.json(), response.headers.get("etag", ""), changed)
 
     @staticmethod
     def _body(model: BaseModel) -> dict[str, Any]:

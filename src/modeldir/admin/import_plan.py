@@ -27,6 +27,12 @@ class ImportDiff:
     aliases_unchanged: list[str]
     aliases_removed: list[str]
 
+    @property
+    def has_changes(self) -> bool:
+        """Whether applying the document would change anything at all."""
+        lists = (self.added, self.changed, self.removed)
+        return any((*lists, self.aliases_added, self.aliases_changed, self.aliases_removed))
+
 
 def plan_import(
     reader: Reader, data: Any, replace_all: bool

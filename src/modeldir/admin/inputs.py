@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from modeldir.catalogue.access import unclosed_set
 from modeldir.catalogue.model_info import ID_PATTERN, LIFECYCLES, Lifecycle, ModelId, Timestamp
 from modeldir.errors import InvalidRequestError, validation_message
 
@@ -28,6 +29,12 @@ def _patterns(values: list[str] | None) -> list[str] | None:
         if not ID_PATTERN.fullmatch(value):  # a glob is held to the same rule as an id
             raise ValueError(
                 f"{value!r} is not a model id or glob (no spaces, 1 to 256 characters)"
+            )
+        unclosed = unclosed_set(value)
+        if unclosed is not None:
+            raise ValueError(
+                f"{value!r}: the '[' at position {unclosed + 1} opens a set that never closes; "
+                "end it with ']', or write '[[]' for a literal '['"
             )
     return sorted(set(values))
 

@@ -13,7 +13,15 @@ from modeldir.admin.inputs import (
     ApiKeyUpdate,
 )
 from modeldir.admin.minting import ADMIN_KEY_PREFIX, API_KEY_PREFIX, new_secret, partial_key_hint
-from modeldir.admin.operation import Object, Operations, Versioned, check_if_match, found, list_page
+from modeldir.admin.operation import (
+    Object,
+    Operations,
+    Versioned,
+    check_if_match,
+    found,
+    list_page,
+    unchanged,
+)
 from modeldir.catalogue.grants import hash_secret
 from modeldir.catalogue.records import AdminKeyRecord, ApiKeyRecord
 from modeldir.errors import InvalidRequestError, NotFoundError
@@ -46,7 +54,7 @@ class KeyOperations(Operations):
 
     def get_api_key(self, key_id: str) -> Versioned:
         with self.store.reader() as reader:
-            record = found(reader.api_key(key_id), f"api_key: {key_id}")
+            record = found(reader.api_key(key_id), "API key", key_id)
             return Versioned(self._key_object(reader, record), objects.etag(record.revision))
 
     def create_api_key(self, body: ApiKeyCreate) -> Versioned:
@@ -59,9 +67,7 @@ class KeyOperations(Operations):
             if body.workspace_id is None:
                 workspace = self._default_workspace(tx)
             else:
-                workspace = found(
-                    tx.workspace(body.workspace_id), f"workspace: {body.workspace_id}"
-                )
+                workspace = found(tx.workspace(body.workspace_id), "workspace", body.workspace_id)
             if workspace.archived_at is not None:
                 raise InvalidRequestError(f"workspace {workspace.id} is archived")
             record = ApiKeyRecord(
@@ -86,7 +92,7 @@ class KeyOperations(Operations):
     ) -> Versioned:
         given = body.model_fields_set
         with self.store.transaction() as tx:
-            current = found(tx.api_key(key_id), f"api_key: {key_id}")
+            current = found(tx.api_key(key_id), "API key", key_id)
             check_if_match(if_match, current.revision, f"api_key {key_id}")
             status = body.status if "status" in given else current.status
             if current.status == "archived" and status != "archived":
@@ -95,7 +101,7 @@ class KeyOperations(Operations):
                 )
             if status == "active" and current.status != "active":
                 workspace = found(
-                    tx.workspace(current.workspace_id), f"workspace: {current.workspace_id}"
+                    tx.workspace(current.workspace_id), "workspace", current.workspace_id
                 )
                 if workspace.archived_at is not None:
                     raise InvalidRequestError(f"workspace {workspace.id} is archived")
@@ -107,6 +113,10 @@ class KeyOperations(Operations):
             )
             if status == "archived":
                 updated = replace(updated, previous_secret_hash=None, previous_expires_at=None)
+            if unchanged(current, updated):
+                return Versioned(
+                    self._key_object(tx, current), objects.etag(current.revision), False
+                )
             tx.put_api_key(updated)
             action = {"active": "reactivate", "inactive": "deactivate", "archived": "archive"}[
                 status
@@ -125,7 +135,7 @@ class KeyOperations(Operations):
         """A new secret for the same key; the old one works for `grace_period_seconds` more."""
         secret = new_secret(API_KEY_PREFIX)
         with self.store.transaction() as tx:
-            current = found(tx.api_key(key_id), f"api_key: {key_id}")
+            current = found(tx.api_key(key_id), "API key", key_id)
             check_if_match(if_match, current.revision, f"api_key {key_id}")
             if current.status == "archived":
                 raise InvalidRequestError(f"api_key {key_id} is archived and cannot be rotated")
@@ -171,8 +181,12 @@ class KeyOperations(Operations):
         with self.store.transaction() as tx:
             current = tx.admin_key(key_id)
             if current is None:
-                raise NotFoundError(f"admin_key: {key_id}")
+                raise NotFoundError(f"no admin key with id {key_id}")
             revoked = replace(current, status="archived", revision=tx.revision())
+            if unchanged(current, revoked):
+                return Versioned(
+                    objects.admin_key_object(current), objects.etag(current.revision), False
+                )
             tx.put_admin_key(revoked)
             after = objects.admin_key_object(revoked)
             self._audit(

@@ -16,7 +16,15 @@ from modeldir.admin.inputs import (
     ModelRetire,
     now_or,
 )
-from modeldir.admin.operation import Object, Operations, Versioned, check_if_match, found, list_page
+from modeldir.admin.operation import (
+    Object,
+    Operations,
+    Versioned,
+    check_if_match,
+    found,
+    list_page,
+    unchanged,
+)
 from modeldir.catalogue.document import parse_document
 from modeldir.catalogue.model_info import ModelInfo
 from modeldir.catalogue.records import AliasRecord, ModelRecord
@@ -38,7 +46,7 @@ class ModelOperations(Operations):
 
     def get_model(self, model_id: str) -> Versioned:
         with self.store.reader() as reader:
-            record = found(reader.model(model_id), f"model: {model_id}")
+            record = found(reader.model(model_id), "model", model_id)
         return Versioned(objects.model_object(record), objects.etag(record.revision))
 
     def create_model(self, data: Any) -> Versioned:
@@ -100,11 +108,13 @@ class ModelOperations(Operations):
         self, model_id: str, action: str, if_match: str | None, change: Callable[[Object], Any]
     ) -> Versioned:
         with self.store.transaction() as tx:
-            current = found(tx.model(model_id), f"model: {model_id}")
+            current = found(tx.model(model_id), "model", model_id)
             check_if_match(if_match, current.revision, f"model {model_id}")
             before = objects.model_object(current)
             info = _validated_model(change(before))
             updated = ModelRecord.from_info(info, revision=tx.revision())
+            if unchanged(current, updated):
+                return Versioned(before, objects.etag(current.revision), changed=False)
             tx.put_models([updated])
             after = objects.model_object(updated)
             self._audit(tx, action, "model", model_id, before, after)
@@ -113,7 +123,7 @@ class ModelOperations(Operations):
     def delete_model(self, model_id: str, if_match: str | None = None) -> Object:
         """Delete a model. It keeps its list position, so a cursor on it stays valid (D3)."""
         with self.store.transaction() as tx:
-            current = found(tx.model(model_id), f"model: {model_id}")
+            current = found(tx.model(model_id), "model", model_id)
             check_if_match(if_match, current.revision, f"model {model_id}")
             tx.put_models([replace(current, deleted=True)])
             self._audit(tx, "model.delete", "model", model_id, objects.model_object(current), None)
@@ -126,7 +136,7 @@ class ModelOperations(Operations):
 
     def get_alias(self, alias: str) -> Versioned:
         with self.store.reader() as reader:
-            record = found(reader.alias(alias), f"alias: {alias}")
+            record = found(reader.alias(alias), "alias", alias)
         return Versioned(objects.alias_object(record), objects.etag(record.revision))
 
     def create_alias(self, body: AliasCreate) -> Versioned:
@@ -137,7 +147,7 @@ class ModelOperations(Operations):
             taken = tx.model(body.alias)
             if taken is not None and not taken.deleted:
                 raise ConflictError(f"{body.alias} is already a model id")
-            found(tx.model(body.model), f"model: {body.model}")
+            found(tx.model(body.model), "model", body.model)
             record = AliasRecord(body.alias, body.model, body.listed, revision=tx.revision())
             tx.put_aliases([record])
             after = objects.alias_object(record)
@@ -147,16 +157,20 @@ class ModelOperations(Operations):
     def update_alias(self, alias: str, body: AliasUpdate, if_match: str | None = None) -> Versioned:
         given = body.model_fields_set
         with self.store.transaction() as tx:
-            current = found(tx.alias(alias), f"alias: {alias}")
+            current = found(tx.alias(alias), "alias", alias)
             check_if_match(if_match, current.revision, f"alias {alias}")
             target = body.model if "model" in given else current.model_id
-            found(tx.model(target), f"model: {target}")
+            found(tx.model(target), "model", target)
             updated = replace(
                 current,
                 model_id=target,
                 listed=body.listed if "listed" in given else current.listed,
                 revision=tx.revision(),
             )
+            if unchanged(current, updated):
+                return Versioned(
+                    objects.alias_object(current), objects.etag(current.revision), False
+                )
             tx.put_aliases([updated])
             after = objects.alias_object(updated)
             self._audit(tx, "alias.update", "alias", alias, objects.alias_object(current), after)
@@ -164,7 +178,7 @@ class ModelOperations(Operations):
 
     def delete_alias(self, alias: str, if_match: str | None = None) -> Object:
         with self.store.transaction() as tx:
-            current = found(tx.alias(alias), f"alias: {alias}")
+            current = found(tx.alias(alias), "alias", alias)
             check_if_match(if_match, current.revision, f"alias {alias}")
             tx.put_aliases([replace(current, deleted=True)])
             self._audit(tx, "alias.delete", "alias", alias, objects.alias_object(current), None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import orjson
@@ -38,10 +38,11 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class Versioned:
-    """An object and its ETag."""
+    """An object and its ETag; `changed` is False when the request changed nothing."""
 
     object: Object
     etag: str
+    changed: bool = True
 
 
 def list_page(
@@ -75,10 +76,16 @@ def _json(value: Object | None) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
-def found(record: R | None, what: str) -> R:
-    """The record, unless it is missing or deleted: then 404 naming `what`."""
+def unchanged(current: Any, updated: Any) -> bool:
+    """Whether a change leaves a record as it was (its revision aside): then nothing is written,
+    no audit entry is made and the catalogue's revision stays."""
+    return bool(replace(updated, revision=current.revision) == current)
+
+
+def found(record: R | None, kind: str, object_id: str) -> R:
+    """The record, unless it is missing or deleted: then a 404 naming the kind and the id."""
     if record is None or getattr(record, "deleted", False):
-        raise NotFoundError(what)
+        raise NotFoundError(f"no {kind} with id {object_id}")
     return record
 
 
@@ -122,7 +129,7 @@ class Operations:
     def _default_workspace(reader: Reader) -> WorkspaceRecord:
         found = default_workspace(reader)
         if found is None:
-            raise NotFoundError("workspace: default")
+            raise NotFoundError("no default workspace: run any modeldir command once to create it")
         return found
 
     def _key_object(self, reader: Reader, record: ApiKeyRecord) -> Object:

@@ -7,10 +7,19 @@ from dataclasses import replace
 
 from modeldir.admin import objects
 from modeldir.admin.inputs import RateLimits, WorkspaceCreate, WorkspaceListParams, WorkspaceUpdate
-from modeldir.admin.operation import Object, Operations, Versioned, check_if_match, found, list_page
+from modeldir.admin.operation import (
+    Object,
+    Operations,
+    Versioned,
+    check_if_match,
+    found,
+    list_page,
+    unchanged,
+)
 from modeldir.catalogue.records import WorkspaceRecord
-from modeldir.errors import InvalidRequestError
+from modeldir.errors import ConflictError, InvalidRequestError
 from modeldir.ids import new_id
+from modeldir.store import Reader
 
 WORKSPACE_COLORS = ("#6C5BB9", "#2F7DD1", "#1E9E75", "#C2862E", "#C24B4B", "#8A5BB9", "#4B8AC2")
 
@@ -32,7 +41,7 @@ class WorkspaceOperations(Operations):
 
     def get_workspace(self, workspace_id: str) -> Versioned:
         with self.store.reader() as reader:
-            record = found(reader.workspace(workspace_id), f"workspace: {workspace_id}")
+            record = found(reader.workspace(workspace_id), "workspace", workspace_id)
         return Versioned(objects.workspace_object(record), objects.etag(record.revision))
 
     def create_workspace(self, body: WorkspaceCreate) -> Versioned:
@@ -49,18 +58,23 @@ class WorkspaceOperations(Operations):
             key_requests_per_minute=limits.key_requests_per_minute,
         )
         with self.store.transaction() as tx:
+            _check_name_is_free(tx, body.name)
             record = replace(record, revision=tx.revision())
             tx.put_workspace(record)
             after = objects.workspace_object(record)
             self._audit(tx, "workspace.create", "workspace", record.id, None, after)
         return Versioned(after, objects.etag(record.revision))
 
+    @staticmethod
+    def _as_is(record: WorkspaceRecord) -> Versioned:
+        return Versioned(objects.workspace_object(record), objects.etag(record.revision), False)
+
     def update_workspace(
         self, workspace_id: str, body: WorkspaceUpdate, if_match: str | None = None
     ) -> Versioned:
         given = body.model_fields_set
         with self.store.transaction() as tx:
-            current = found(tx.workspace(workspace_id), f"workspace: {workspace_id}")
+            current = found(tx.workspace(workspace_id), "workspace", workspace_id)
             check_if_match(if_match, current.revision, f"workspace {workspace_id}")
             if current.archived_at is not None:
                 raise InvalidRequestError(
@@ -68,6 +82,8 @@ class WorkspaceOperations(Operations):
                 )
             if current.is_default and "name" in given and body.name != current.name:
                 raise InvalidRequestError("The default workspace cannot be renamed.")
+            if "name" in given and body.name != current.name:
+                _check_name_is_free(tx, body.name)
             tags = dict(current.tags)
             for key, value in (body.tags or {}).items():
                 if value is None:
@@ -94,6 +110,8 @@ class WorkspaceOperations(Operations):
                     updated,
                     **{name: getattr(limits, name) for name in limits.model_fields_set},
                 )
+            if unchanged(current, updated):
+                return self._as_is(current)
             tx.put_workspace(updated)
             after = objects.workspace_object(updated)
             self._audit(
@@ -109,12 +127,12 @@ class WorkspaceOperations(Operations):
     def archive_workspace(self, workspace_id: str, if_match: str | None = None) -> Versioned:
         """Archive a workspace; its API keys are archived with it and stop working at once."""
         with self.store.transaction() as tx:
-            current = found(tx.workspace(workspace_id), f"workspace: {workspace_id}")
+            current = found(tx.workspace(workspace_id), "workspace", workspace_id)
             check_if_match(if_match, current.revision, f"workspace {workspace_id}")
             if current.is_default:
                 raise InvalidRequestError("The default workspace cannot be archived.")
             if current.archived_at is not None:
-                return Versioned(objects.workspace_object(current), objects.etag(current.revision))
+                return self._as_is(current)
             archived = replace(current, archived_at=self.now(), revision=tx.revision())
             tx.put_workspace(archived)
             after = objects.workspace_object(archived)
@@ -142,3 +160,13 @@ class WorkspaceOperations(Operations):
                         objects.api_key_object(revoked, default_id, self.now()),
                     )
         return Versioned(after, objects.etag(archived.revision))
+
+
+def _check_name_is_free(reader: Reader, name: str) -> None:
+    """Two active workspaces never share a name: the second is a conflict."""
+    holder = reader.active_workspace_named(name)
+    if holder is not None:
+        raise ConflictError(
+            f"a workspace named {name!r} already exists ({holder.id}); "
+            "choose another name, or archive that workspace first"
+        )

@@ -19,6 +19,28 @@ def is_glob(pattern: str) -> bool:
     return not _GLOB_CHARS.isdisjoint(pattern)
 
 
+def unclosed_set(pattern: str) -> int | None:
+    """Where a `[` opens a set that is never closed, or None when every set closes.
+
+    fnmatch would read such a `[` as a literal character, which is never what was meant.
+    """
+    at = 0
+    while at < len(pattern):
+        if pattern[at] != "[":
+            at += 1
+            continue
+        first = at + 1
+        if first < len(pattern) and pattern[first] == "!":
+            first += 1
+        if first < len(pattern) and pattern[first] == "]":  # `[]...]`: the `]` is in the set
+            first += 1
+        close = pattern.find("]", first)
+        if close < 0:
+            return at
+        at = close + 1
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class AccessRule:
     """An allow list; `patterns=None` allows every model. Compare and hash by the patterns."""

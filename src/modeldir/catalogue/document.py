@@ -14,11 +14,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import orjson
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from modeldir.catalogue.list_order import sort_key
-from modeldir.catalogue.model_info import Alias, ModelInfo, epoch_of
-from modeldir.errors import InvalidCatalogue, Problem, problems_of
+from modeldir.catalogue.model_info import Alias, ModelInfo, cross_field_problems, epoch_of
+from modeldir.errors import InvalidCatalogue, InvalidRequestError, Problem, problems_of
 
 _RESPONSE_KEYS = frozenset({"has_more", "first_id", "last_id"})
 
@@ -39,6 +41,35 @@ class CatalogueDocument:
         }
 
 
+def load_text(raw: bytes, source: str, *, as_json: bool) -> Any:
+    """JSON or YAML text as data; a syntax error names the source, the line and the column.
+
+    `source` is the file's name (`catalogue.yaml:3:5: ...`), or "" for a request body
+    (`The request body is not valid YAML: line 3, column 5: ...`).
+    """
+    try:
+        return orjson.loads(raw) if as_json else yaml.safe_load(raw)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as error:
+        kind = "JSON" if as_json else "YAML"
+        raise InvalidRequestError(_syntax_message(error, source, kind)) from None
+
+
+def _syntax_message(error: Exception, source: str, kind: str) -> str:
+    found: tuple[int, int, str] | None = None
+    if isinstance(error, orjson.JSONDecodeError):
+        found = error.lineno, error.colno, error.msg
+    elif isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        what = ": ".join(part for part in (error.context, error.problem) if part)
+        found = None if mark is None else (mark.line + 1, mark.column + 1, what)
+    body = f"The request body is not valid {kind}"
+    if found is None:
+        return f"{source or body}: {error}"
+    line, column, what = found
+    where = f"{source}:{line}:{column}" if source else f"{body}: line {line}, column {column}"
+    return f"{where}: {what}"
+
+
 def _records(raw: Any, name: str, kind: type[M], problems: list[Problem]) -> list[tuple[int, M]]:
     if not isinstance(raw, list):
         problems.append(Problem(name, "must be a list"))
@@ -48,7 +79,11 @@ def _records(raw: Any, name: str, kind: type[M], problems: list[Problem]) -> lis
         try:
             valid.append((position, kind.model_validate(item)))
         except ValidationError as error:
-            problems.extend(problems_of(error, f"{name}[{position}]"))
+            prefix = f"{name}[{position}]"
+            found = problems_of(error, prefix)
+            if kind is ModelInfo:  # rules across fields, even while some field is wrong
+                found += [Problem(prefix, p) for p in cross_field_problems(item)]
+            problems.extend(dict.fromkeys(found))  # each once, in order
     return valid
 
 

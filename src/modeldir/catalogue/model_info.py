@@ -10,7 +10,16 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from modeldir.catalogue.timestamps import format_rfc3339, parse_timestamp
 
@@ -130,21 +139,52 @@ class ModelInfo(_Strict):
 
     @model_validator(mode="after")
     def _lifecycle_dates_agree(self) -> Self:
-        if self.lifecycle == "active" and self.deprecated_at is not None:
-            raise ValueError("deprecated_at must be null while lifecycle is 'active'")
-        if self.lifecycle != "active" and self.deprecated_at is None:
-            raise ValueError(f"deprecated_at is required when lifecycle is '{self.lifecycle}'")
-        if (
-            self.deprecated_at is not None
-            and self.retires_at is not None
-            and self.retires_at < self.deprecated_at
-        ):
-            raise ValueError("retires_at must not be earlier than deprecated_at")
+        problems = lifecycle_problems(self.lifecycle, self.deprecated_at, self.retires_at)
+        if problems:
+            raise ValueError(problems[0])
         return self
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON-ready dict, keys in wire order, every field present (D17, D18)."""
         return self.model_dump(mode="json")
+
+
+def lifecycle_problems(
+    lifecycle: Lifecycle, deprecated_at: datetime | None, retires_at: datetime | None
+) -> list[str]:
+    """Every way a lifecycle and its dates disagree (the rules that span several fields)."""
+    problems = []
+    if lifecycle == "active" and deprecated_at is not None:
+        problems.append("deprecated_at must be null while lifecycle is 'active'")
+    if lifecycle != "active" and deprecated_at is None:
+        problems.append(f"deprecated_at is required when lifecycle is '{lifecycle}'")
+    if deprecated_at is not None and retires_at is not None and retires_at < deprecated_at:
+        problems.append("retires_at must not be earlier than deprecated_at")
+    return problems
+
+
+_LIFECYCLE_FIELDS = {
+    name: TypeAdapter(ModelInfo.model_fields[name].rebuild_annotation())
+    for name in ("lifecycle", "deprecated_at", "retires_at")
+}
+
+
+def cross_field_problems(raw: object) -> list[str]:
+    """The lifecycle rules checked on raw input whose lifecycle fields are each valid.
+
+    pydantic checks rules across fields only once every field is valid; this finds those
+    problems in the same pass as the field errors, so one import run reports them all.
+    """
+    if not isinstance(raw, dict):
+        return []
+    values: dict[str, Any] = {}
+    for name, adapter in _LIFECYCLE_FIELDS.items():
+        default = ModelInfo.model_fields[name].get_default(call_default_factory=True)
+        try:
+            values[name] = adapter.validate_python(raw[name]) if name in raw else default
+        except ValidationError:
+            return []  # reported as a field error already
+    return lifecycle_problems(values["lifecycle"], values["deprecated_at"], values["retires_at"])
 
 
 class Alias(_Strict):

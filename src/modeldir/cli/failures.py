@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO, Any
 
 import click
 import orjson
@@ -34,6 +35,10 @@ class UserError(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
 
+    def show(self, file: IO[Any] | None = None) -> None:
+        """One line (or a short list) on standard error, named for the command."""
+        click.echo(f"modeldir: {self.format_message()}", file=file, err=True)
+
 
 def invalid_settings(error: ValidationError) -> UserError:
     """Settings that do not validate, each problem named."""
@@ -41,6 +46,8 @@ def invalid_settings(error: ValidationError) -> UserError:
 
 
 def _problems(problems: list[Problem]) -> UserError:
+    if len(problems) == 1:
+        return UserError(f"invalid catalogue: {problems[0]}")
     lines = [f"invalid catalogue: {len(problems)} problem(s)", *(f"  {p}" for p in problems)]
     return UserError("\n".join(lines))
 

@@ -14,16 +14,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 import orjson
-import yaml
 from pydantic import ValidationError
 
 from modeldir.admin import inputs
+from modeldir.catalogue.document import load_text
 from modeldir.cli.failures import UserError, invalid_settings, user_errors
-from modeldir.cli.options import setting_options
-from modeldir.errors import EXIT_DENIED
+from modeldir.cli.options import setting_options, setting_param
+from modeldir.errors import EXIT_DENIED, EXIT_USAGE
 from modeldir.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,10 +37,35 @@ if TYPE_CHECKING:
 # the API), so a command starts in a fraction of a second.
 
 ROOT_SETTINGS = ("database_url", "url")
-"""The settings every command takes, given before the subcommand."""
+"""The settings every command takes, before the subcommand or after it."""
+SERVER_SIDE = frozenset({"serve"})
+"""Commands that work on the database only (no `--url`)."""
+
+
+def _given(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Note a setting given after the subcommand; it wins over one given before it."""
+    if value is not None and param.name is not None:
+        ctx.find_root().ensure_object(dict).setdefault("given", {})[param.name] = value
+
+
+class SettingsCommand(click.Command):
+    """A command that also takes the group's setting options, where people put them: after it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = [n for n in ROOT_SETTINGS if not (n == "url" and self.name in SERVER_SIDE)]
+        self.params += [setting_param(n, expose_value=False, callback=_given) for n in names]
+
+
+class SettingsGroup(click.Group):
+    """A group whose commands, and whose subgroups' commands, are `SettingsCommand`s."""
+
+    command_class = SettingsCommand
+    group_class = type  # subgroups are SettingsGroups too
 
 
 @click.group(
+    cls=SettingsGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: modeldir serve --port 8080",
 )
@@ -48,8 +74,9 @@ ROOT_SETTINGS = ("database_url", "url")
 @click.pass_context
 def cli(ctx: click.Context, /, **given: Any) -> None:
     """modeldir: a self-hosted Anthropic Models API."""
-    ctx.ensure_object(dict)
-    ctx.obj["given"] = {name: value for name, value in given.items() if value is not None}
+    ctx.ensure_object(dict).setdefault("given", {}).update(
+        {name: value for name, value in given.items() if value is not None}
+    )
 
 
 def settings(ctx: click.Context, **given: Any) -> Settings:
@@ -62,6 +89,28 @@ def settings(ctx: click.Context, **given: Any) -> Settings:
         raise invalid_settings(error) from None
 
 
+def uses_default_database(chosen: Settings) -> bool:
+    """Whether the database is the embedded default, whose folder is made on demand."""
+    return "database_url" not in chosen.model_fields_set
+
+
+def server_base_url(url: str) -> str:
+    """`--url` as the server's base URL; anything else is a usage error saying what to give."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UserError(
+            f"--url must be a server's http:// or https:// URL, such as "
+            f"http://127.0.0.1:8080, not {url!r}",
+            EXIT_USAGE,
+        )
+    base = f"{parts.scheme}://{parts.netloc}"
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise UserError(
+            f"--url takes the server's base URL, {base}, without {url[len(base) :]}", EXIT_USAGE
+        )
+    return base
+
+
 def _admin(ctx: click.Context) -> Admin:
     """The admin API of `--url`, or the database, prepared as `serve` would leave it."""
     obj = ctx.find_root().obj
@@ -72,9 +121,10 @@ def _admin(ctx: click.Context) -> Admin:
     if chosen.url:
         from modeldir.admin.client import RemoteAdmin
 
+        base_url = server_base_url(chosen.url)
         if chosen.admin_key is None:
             raise UserError("--url needs an admin key in MODELDIR_ADMIN_KEY", EXIT_DENIED)
-        admin = RemoteAdmin(chosen.url, chosen.admin_key.get_secret_value())
+        admin = RemoteAdmin(base_url, chosen.admin_key.get_secret_value())
         ctx.call_on_close(admin.close)
     else:
         from modeldir.admin.bootstrap import initialize
@@ -82,7 +132,7 @@ def _admin(ctx: click.Context) -> Admin:
         from modeldir.store import open_store
 
         with user_errors():
-            store = open_store(chosen.database_url)
+            store = open_store(chosen.database_url, create_folder=uses_default_database(chosen))
             ctx.call_on_close(store.close)
             initialize(store, organization_id=chosen.organization_id, seed=chosen.seed)
         admin = AdminService(store, Actor("cli", f"{getpass.getuser()}@{socket.gethostname()}"))
@@ -105,8 +155,12 @@ def emit(as_json: bool, data: Any, text: str) -> None:
 
 
 def emit_versioned(as_json: bool, result: Versioned, text: str) -> None:
-    """A single object; `--json` adds its ETag as `etag`."""
-    emit(as_json, {**result.object, "etag": result.etag}, text)
+    """A single object; `--json` adds its ETag as `etag`; text says when nothing changed."""
+    emit(
+        as_json,
+        {**result.object, "etag": result.etag},
+        text if result.changed else f"no change: {text}",
+    )
 
 
 def walk(list_page: Callable[[str | None], dict[str, Any]], limit: int | None) -> list[Any]:
@@ -141,8 +195,7 @@ def list_all(
 def read_data(file: str) -> Any:
     """The data in a JSON or YAML file, or in standard input for `-`."""
     if file == "-":
-        return yaml.safe_load(sys.stdin)
+        return load_text(sys.stdin.buffer.read(), "standard input", as_json=False)
     path = Path(file)
-    raw = path.read_bytes()
     # JSON is read with orjson: much faster than YAML for a big catalogue.
-    return orjson.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+    return load_text(path.read_bytes(), file, as_json=path.suffix.lower() == ".json")

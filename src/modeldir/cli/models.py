@@ -167,9 +167,13 @@ def models_delete(ctx: click.Context, model_id: str, if_match: str | None, as_js
 
 
 def _import_summary(report: dict[str, Any]) -> str:
-    lines = [
-        f"{'dry run, nothing written' if report['dry_run'] else 'imported'} ({report['mode']})"
-    ]
+    if report["dry_run"]:
+        outcome = "dry run, nothing written"
+    elif report["revision"] is None:
+        outcome = "no change: the catalogue already matches"
+    else:
+        outcome = "imported"
+    lines = [f"{outcome} ({report['mode']})"]
     for kind in ("models", "aliases"):
         part = report[kind]
         lines.append(

@@ -55,8 +55,8 @@ def _click_type(field: FieldInfo) -> click.ParamType[Any] | type | None:
     return None
 
 
-def setting_option(name: str) -> Callable[[F], F]:
-    """The `--<name>` option of one setting."""
+def _declaration(name: str) -> tuple[list[str], dict[str, Any]]:
+    """The flags and click arguments of one setting's option, read from its field."""
     field = Settings.model_fields[name]
     flag = "--" + name.replace("_", "-")
     help_text = (field.description or "").rstrip(".")
@@ -64,9 +64,22 @@ def setting_option(name: str) -> Callable[[F], F]:
     if default is not None:
         help_text += f" [default: {default}]"
     help_text += f" (env: MODELDIR_{name.upper()})."
+    arguments: dict[str, Any] = {"default": None, "help": help_text}
     if field.annotation is bool:
-        return click.option(f"{flag}/--no-{flag[2:]}", name, default=None, help=help_text)
-    return click.option(flag, name, type=_click_type(field), default=None, help=help_text)
+        return [f"{flag}/--no-{flag[2:]}", name], arguments
+    return [flag, name], {**arguments, "type": _click_type(field)}
+
+
+def setting_param(name: str, **extra: Any) -> click.Option:
+    """The `--<name>` option of one setting (`extra`: more of click's option arguments)."""
+    flags, arguments = _declaration(name)
+    return click.Option(flags, **arguments, **extra)
+
+
+def setting_option(name: str) -> Callable[[F], F]:
+    """A decorator adding the `--<name>` option of one setting to a command."""
+    flags, arguments = _declaration(name)
+    return click.option(*flags, **arguments)
 
 
 def setting_options(*names: str) -> Callable[[F], F]:

@@ -1,56 +1,198 @@
-"""`modeldir serve`: start the server."""
+"""`modeldir serve`: start the server, or say in one line why it cannot start.
+
+Everything that can fail is checked before anything is printed or written: the address is
+resolved and the port is bound once (a port another process listens on is refused, even one
+shared with `SO_REUSEPORT`), then the database is opened and migrated. Only when the server
+answers does `serve` print where it serves and, on a new database, mint the first API key and
+print it, with the URL it really serves on.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import click
+import httpx
+import orjson
 
 from modeldir.admin import inputs
-from modeldir.cli.failures import user_errors
-from modeldir.cli.main import cli, settings
-from modeldir.cli.options import setting_options
+from modeldir.cli.failures import UserError, user_errors
+from modeldir.cli.main import cli, settings, uses_default_database
+from modeldir.cli.options import json_option, setting_options
+from modeldir.errors import EXIT_UNAVAILABLE, EXIT_USAGE
+from modeldir.settings import Settings
 
 SERVE_SETTINGS = ("host", "port", "log_level", "access_log", "workers")
 """The settings `serve` takes as options."""
+READY_TIMEOUT = 600.0
+"""How long to wait for the server's first answer (a million models load in about 10 s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListenAddress:
+    """Where the server listens: the address as given, and the IP it resolves to."""
+
+    host: str
+    ip: str
+    port: int
+    family: socket.AddressFamily
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use; a wildcard address is reached through loopback."""
+        ip = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.ip, self.ip)  # noqa: S104
+        host = self.host if self.ip == ip and not _is_ip(self.host) else ip
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in text else socket.AF_INET, text)
+    except OSError:
+        return False
+    return True
+
+
+def listen_address(host: str, port: int) -> ListenAddress:
+    """Resolve the host (a name, an IPv4 or an IPv6 literal) to the address to bind."""
+    literal = host.strip("[]")
+    try:
+        found = socket.getaddrinfo(literal, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise UserError(f"cannot listen on {host!r}: {error}", EXIT_USAGE) from None
+    # IPv4 first: a name such as localhost then binds where most clients look first.
+    found.sort(key=lambda info: info[0] != socket.AF_INET)
+    family, _, _, _, sockaddr = found[0]
+    return ListenAddress(literal, str(sockaddr[0]), port, socket.AddressFamily(family))
+
+
+def check_port_free(address: ListenAddress) -> None:
+    """Bind the port once, as the server will: refuse a port another process listens on."""
+    with socket.socket(address.family, socket.SOCK_STREAM) as probe:
+        # Connections of an earlier run in TIME_WAIT must not count as "in use".
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address.ip, address.port))
+            probe.listen(1)
+        except OSError as error:
+            where = f"port {address.port} on {address.host}"
+            if error.errno == errno.EADDRINUSE:
+                raise UserError(f"{where} is already in use", EXIT_UNAVAILABLE) from None
+            if error.errno == errno.EADDRNOTAVAIL:
+                raise UserError(
+                    f"{address.host} is not an address of this machine", EXIT_USAGE
+                ) from None
+            if error.errno == errno.EACCES:
+                raise UserError(
+                    f"{where} needs privileges: choose a port above 1023", EXIT_UNAVAILABLE
+                ) from None
+            raise UserError(
+                f"cannot listen on {where}: {error.strerror}", EXIT_UNAVAILABLE
+            ) from None
 
 
 @cli.command(epilog="Example: modeldir serve --host 0.0.0.0 --port 8080")
 @setting_options(*SERVE_SETTINGS)
+@json_option
 @click.pass_context
-def serve(ctx: click.Context, /, **given: Any) -> None:
+def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     """Start the server. The first start creates an API key and prints it once."""
     from modeldir.admin.bootstrap import initialize
-    from modeldir.admin.service import Actor, AdminService
     from modeldir.store import open_store
     from modeldir.wire.serving import production_server
 
     chosen = settings(ctx, **given)
+    address = listen_address(chosen.host, chosen.port)
+    check_port_free(address)
     with user_errors():
-        store = open_store(chosen.database_url)
-        initialize(store, organization_id=chosen.organization_id, seed=chosen.seed)
-        with store.reader() as reader:
-            first_start = not reader.api_keys()
-        if first_start:
-            service = AdminService(store, Actor("cli", "serve"))
-            created = service.create_api_key(inputs.ApiKeyCreate(name="first key"))
-            wildcard = chosen.host in ("0.0.0.0", "::", "")  # noqa: S104 - comparing, not binding
-            shown_host = "127.0.0.1" if wildcard else chosen.host
-            click.echo("modeldir: created the first API key. It is shown only this once:", err=True)
-            click.echo(
-                f"ANTHROPIC_BASE_URL=http://{shown_host}:{chosen.port} "
-                f"ANTHROPIC_API_KEY={created.object['key']}"
-            )
-    click.echo(f"modeldir: serving {store.url} on http://{chosen.host}:{chosen.port}", err=True)
-    store.close()
+        store = open_store(chosen.database_url, create_folder=uses_default_database(chosen))
+        try:
+            initialize(store, organization_id=chosen.organization_id, seed=chosen.seed)
+            with store.reader() as reader:
+                keys = reader.api_keys()
+        finally:
+            store.close()
+    announcer = _Announcer(chosen, address, store.url, first_start=not keys, as_json=as_json)
+    announcer.no_active_key = bool(keys) and all(k.status != "active" for k in keys)
+    threading.Thread(target=announcer.run, name="modeldir-announce", daemon=True).start()
     # Each worker process builds its own server from the environment: hand the settings over.
     os.environ.update(chosen.as_environment())
     production_server(
         "modeldir.wire.app:create_app",
-        address=chosen.host,
-        port=chosen.port,
+        address=address.ip,
+        port=address.port,
         workers=chosen.workers,
         log_level=chosen.log_level,
         access_log=chosen.access_log,
     ).serve()
+
+
+class _Announcer:
+    """Says where the server serves once it answers; on a first start, mints the first key."""
+
+    def __init__(
+        self,
+        chosen: Settings,
+        address: ListenAddress,
+        database: str,
+        *,
+        first_start: bool,
+        as_json: bool,
+    ) -> None:
+        self.settings = chosen
+        self.address = address
+        self.database = database
+        self.first_start = first_start
+        self.as_json = as_json
+        self.no_active_key = False
+
+    def run(self) -> None:
+        """Wait for the server's first answer, then announce it (a thread of its own)."""
+        url = self.address.url
+        if not _answers(f"{url}/healthz", {}, READY_TIMEOUT):
+            return  # the server failed to start and says why itself
+        click.echo(f"modeldir: serving {self.database} on {url}", err=True)
+        if self.first_start:
+            self._first_key(url)
+        elif self.no_active_key:
+            click.echo(
+                "modeldir: no API key is active; make one with `modeldir keys create`", err=True
+            )
+
+    def _first_key(self, url: str) -> None:
+        from modeldir.admin.service import Actor, AdminService
+        from modeldir.store import open_store
+
+        store = open_store(self.settings.database_url, migrate=False)
+        try:
+            service = AdminService(store, Actor("cli", "serve"))
+            key = service.create_api_key(inputs.ApiKeyCreate(name="first key")).object["key"]
+        finally:
+            store.close()
+        # Print it only once the server accepts it, so a script can use it at once.
+        headers = {"x-api-key": key, "anthropic-version": "2023-06-01"}
+        _answers(f"{url}/v1/models?limit=1", headers, 30.0)
+        if self.as_json:
+            click.echo(orjson.dumps({"base_url": url, "api_key": key}).decode())
+            return
+        click.echo("modeldir: created the first API key. It is shown only this once:", err=True)
+        click.echo(f"ANTHROPIC_BASE_URL={url} ANTHROPIC_API_KEY={key}")
+
+
+def _answers(url: str, headers: dict[str, str], timeout: float) -> bool:
+    """Whether `url` answers 200 within `timeout` seconds (asked every 50 ms)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, headers=headers, timeout=2.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    return False

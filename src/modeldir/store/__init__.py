@@ -21,14 +21,18 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
-    """A store for a database URL (`sqlite:///path` or `postgresql://...`), schema up to date."""
+def open_store(url: str, *, migrate: bool = True, create_folder: bool = False) -> Store:
+    """A store for a database URL (`sqlite:///path` or `postgresql://...`), schema up to date.
+
+    A SQLite file's folder must exist unless `create_folder` (the default location) says to make
+    it: a mistyped path is refused rather than becoming a new, empty catalogue.
+    """
     from sqlalchemy.engine import make_url
 
     from modeldir.store.interface import Backend
     from modeldir.store.postgres import PostgresBackend
     from modeldir.store.sql_store import SqlStore
-    from modeldir.store.sqlite import SqliteBackend
+    from modeldir.store.sqlite import SqliteBackend, prepare_folder
 
     backends: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}
     full = sqlalchemy_url(url)
@@ -38,6 +42,8 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         raise ValueError(
             f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:/// or postgresql://"
         )
+    if parsed.get_backend_name() == "sqlite":
+        prepare_folder(parsed.database, create=create_folder)
     store = SqlStore(full, backend(), masked_url=parsed.render_as_string(hide_password=True))
     if migrate:
         store.migrate()

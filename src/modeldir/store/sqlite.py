@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,14 +14,63 @@ from sqlalchemy import ColumnElement, Connection, Engine, Table, create_engine, 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
+CHECK_SECONDS = 0.025
+"""How often another process's commits are looked for: a change shows within about this."""
+
+logger = logging.getLogger("modeldir.store")
+
+
+def prepare_folder(database: str | None, *, create: bool) -> None:
+    """Make sure a SQLite file can be created where it is named: its folder exists (or is made)."""
+    if not database or database == ":memory:":
+        return
+    folder = Path(database).expanduser().parent
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise ValueError(
+            f"the folder {folder} of the SQLite database does not exist: create it, "
+            "or give another --database-url"
+        )
+
+
+class SqliteChangeSignals:
+    """Notices commits of other connections, other processes' included, by `PRAGMA data_version`.
+
+    The pragma reads a counter in the database's shared memory, not the file, so asking it every
+    few tens of milliseconds costs next to nothing; it changes only when another connection
+    commits, which is when a refresh has something to fetch.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._stop = threading.Event()
+
+    def run(self, on_change: Callable[[], None]) -> None:
+        """Call `on_change` after each commit made elsewhere, until `stop` (blocking)."""
+        connection = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            seen = None
+            while not self._stop.wait(CHECK_SECONDS):
+                try:
+                    version = connection.execute("PRAGMA data_version").fetchone()[0]
+                except sqlite3.Error as error:  # a locked or vanished file: the poll goes on
+                    logger.debug("data_version unavailable: %s", error)
+                    continue
+                if seen is not None and version != seen:
+                    on_change()
+                seen = version
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+
 
 class SqliteBackend:
     """WAL mode, foreign keys on, and writers that take the write lock when they begin."""
 
     def create_engine(self, url: str) -> Engine:
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -50,10 +101,13 @@ class SqliteBackend:
         return {"sqlite_write": True}
 
     def announce(self, connection: Connection, revision: int) -> None:
-        pass  # processes on one SQLite file find changes by polling its revision
+        pass  # other processes notice commits themselves (`SqliteChangeSignals`)
 
-    def change_signals(self, url: str) -> None:
-        return None
+    def change_signals(self, url: str) -> SqliteChangeSignals | None:
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            return None  # nothing else can write to a private in-memory database
+        return SqliteChangeSignals(str(Path(database).expanduser()))
 
     @contextmanager
     def migration_lock(self, connection: Connection) -> Iterator[None]:

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from modeldir.admin import inputs
 from modeldir.admin.service import Actor, AdminService, Versioned
+from modeldir.catalogue.document import load_text
 from modeldir.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError
 from modeldir.live import LiveCatalogue
 from modeldir.wire.admission import admit_admin
@@ -43,8 +44,15 @@ def _json(data: Any, status: int = 200, etag: str | None = None) -> Response:
     )
 
 
+UNCHANGED = "modeldir-change"
+"""Header set to `none` when a write request changed nothing (the same object, the same ETag)."""
+
+
 def _versioned(result: Versioned, status: int = 200) -> Response:
-    return _json(result.object, status, result.etag)
+    response = _json(result.object, status, result.etag)
+    if not result.changed:
+        response.headers[UNCHANGED] = "none"
+    return response
 
 
 def parse_query(request: Request, kind: type[M]) -> M:
@@ -71,15 +79,8 @@ async def read_body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return {}
-    if "yaml" in request.headers.get("content-type", ""):
-        try:
-            return yaml.safe_load(raw)
-        except yaml.YAMLError as error:
-            raise InvalidRequestError(f"The request body is not valid YAML: {error}") from None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise InvalidRequestError(f"The request body is not valid JSON: {error}") from None
+    as_json = "yaml" not in request.headers.get("content-type", "")
+    return load_text(raw, "", as_json=as_json)
 
 
 class AdminApi:

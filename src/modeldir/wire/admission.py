@@ -1,6 +1,6 @@
-"""Admission: who is asking, and on what terms, checked in the order of D10.
+"""Admission: who is asking, and on what terms, checked in the order of D10 after the route.
 
-    authentication -> `anthropic-version` -> `anthropic-beta` -> `anthropic-workspace-id`
+    CORS -> authentication -> `anthropic-version` -> `anthropic-beta` -> `anthropic-workspace-id`
 
 `admit` runs them for the Models API and returns the key's grant; `admit_admin` does the same for
 the admin API with an admin key. Each check raises the exact error of WIRE §10.3 and §19.
@@ -18,7 +18,16 @@ from modeldir.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
-from modeldir.wire.inbound import API_KEY, AUTHORIZATION, BETA, VERSION, WORKSPACE, RequestHeaders
+from modeldir.wire.inbound import (
+    API_KEY,
+    AUTHORIZATION,
+    BETA,
+    BROWSER_ACCESS,
+    ORIGIN,
+    VERSION,
+    WORKSPACE,
+    RequestHeaders,
+)
 
 BETA_MESSAGE = (
     "Unexpected value(s) {values} for the `anthropic-beta` header. Please consult our "
@@ -26,6 +35,7 @@ BETA_MESSAGE = (
 )
 
 
+CORS_MESSAGE = "CORS requests must set 'anthropic-dangerous-direct-browser-access' header"
 NOT_AN_ADMIN_KEY = (
     "This is an API key for the Models API. The admin API needs an admin key "
     "(sk-ant-admin01-...); create one with `modeldir admin-keys create`."
@@ -42,6 +52,7 @@ class WirePolicy:
 
 def admit(headers: RequestHeaders, snapshot: Snapshot, now: float, policy: WirePolicy) -> KeyGrant:
     """The grant of a Models API request that passes every check, in D10's order."""
+    check_cors(headers)
     grant = authenticate(headers, snapshot, now)
     try:
         check_api_version(headers, policy.accepted_versions)
@@ -66,6 +77,12 @@ def admit_admin(
         raise unknown_key(as_bearer)
     check_api_version(headers, accepted_versions)
     return grant
+
+
+def check_cors(headers: RequestHeaders) -> None:
+    """A browser request must opt in with `anthropic-dangerous-direct-browser-access: true`."""
+    if ORIGIN in headers and headers.get(BROWSER_ACCESS) != b"true":
+        raise AuthenticationError(CORS_MESSAGE)
 
 
 def presented_key(headers: RequestHeaders) -> tuple[bytes, bool]:

@@ -1,15 +1,12 @@
-"""The request headers modeldir reads, read once per request, and the first check on them.
+"""The request headers modeldir reads: picked out once per request, by lower-case name.
 
-Only the headers below are picked out; `x-stainless-*`, `user-agent` and every other header are
-never looked at (WIRE §3.1). The first check of D10 after routing, CORS, is here; what follows
-it (key, version, betas, workspace) is admission.py.
+Only the headers below are read; `x-stainless-*`, `user-agent` and every other header are never
+looked at (WIRE §3.1). What they must say is admission.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from modeldir.errors import AuthenticationError
 
 API_KEY = b"x-api-key"
 AUTHORIZATION = b"authorization"
@@ -34,8 +31,6 @@ _READ = frozenset(
     }
 )
 
-CORS_MESSAGE = "CORS requests must set 'anthropic-dangerous-direct-browser-access' header"
-
 
 class RequestHeaders(dict[bytes, bytes]):
     """The headers the Models API reads, by lower-case name; repeats are joined with `, `."""
@@ -55,9 +50,3 @@ class RequestHeaders(dict[bytes, bytes]):
     def browser_opted_in(self) -> bool:
         """The request comes from a browser that opted in to direct access (WIRE §3.6)."""
         return ORIGIN in self and self.get(BROWSER_ACCESS) == b"true"
-
-
-def check_cors(headers: RequestHeaders) -> None:
-    """A browser request must opt in with `anthropic-dangerous-direct-browser-access: true`."""
-    if ORIGIN in headers and headers.get(BROWSER_ACCESS) != b"true":
-        raise AuthenticationError(CORS_MESSAGE)

@@ -3,9 +3,9 @@
 Every request is answered from the current snapshot without touching the database, in the order
 of D10, each step in its own module:
 
-    route (here: 404, 405, preflight) -> CORS (inbound.py) -> key, version, betas, workspace
-    (admission.py) -> rate limit (rate_limits.py) -> query (list_query.py) -> the page or the
-    model (catalogue/snapshot.py) -> bytes (catalogue/render.py)
+    headers (inbound.py) -> route (here: 404, 405, preflight) -> CORS, key, version, betas,
+    workspace (admission.py) -> rate limit (rate_limits.py) -> query (list_query.py) -> the page
+    or the model (catalogue/snapshot.py) -> bytes (catalogue/render.py)
 
 Framework-free because this route is what clients call most; context.py gives each request its
 id and is the last resort for anything unexpected.
@@ -24,7 +24,7 @@ from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import ApiError, MethodNotAllowedError, NotFoundError
 from modeldir.wire.admission import WirePolicy, admit
 from modeldir.wire.context import SnapshotSource
-from modeldir.wire.inbound import PREFLIGHT_HEADERS, PREFLIGHT_METHOD, RequestHeaders, check_cors
+from modeldir.wire.inbound import PREFLIGHT_HEADERS, PREFLIGHT_METHOD, RequestHeaders
 from modeldir.wire.list_query import parse_list_query
 from modeldir.wire.rate_limits import LocalRateLimiter, RateLimiter
 from modeldir.wire.responses import JSON, Response, error_response
@@ -109,7 +109,6 @@ class ModelsApi:
                 if method == "OPTIONS" and PREFLIGHT_METHOD in request:
                     return _preflight(headers, request)
                 raise MethodNotAllowedError(headers={"allow": "GET, OPTIONS"})
-            check_cors(request)
             now = self.clock()
             grant = admit(request, served.snapshot, now, self.policy)
             headers.append((b"anthropic-workspace-id", grant.workspace_header))

@@ -21,7 +21,11 @@ def production_server(
     """granian serving the ASGI app factory `module:function` as modeldir serves in production."""
     from granian import Granian  # imported here: the CLI starts without loading the server
     from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes
-    from granian.log import LogLevels
+    from granian.log import LOGGING_CONFIG, LogLevels
+
+    # Logs go to standard error: standard output carries data (`serve --json`'s first line).
+    handlers: dict[str, dict[str, Any]] = LOGGING_CONFIG["handlers"]  # type: ignore[assignment]
+    to_stderr = {name: {**h, "stream": "ext://sys.stderr"} for name, h in handlers.items()}
 
     return Granian(
         target,
@@ -37,6 +41,7 @@ def production_server(
         runtime_mode=RuntimeModes.st,
         log_level=LogLevels(log_level),
         log_access=access_log,
+        log_dictconfig={"handlers": to_stderr},
         # On SIGTERM: stop accepting, finish what is in flight (for this long), then exit.
         workers_kill_timeout=30,
         respawn_failed_workers=True,
