@@ -6,7 +6,7 @@
 Each scenario is loaded with wrk on 127.0.0.1, the server pinned to CPU 1 and wrk to CPU 0,
 modeldir and nginx alternating round by round; the table gives medians and each ratio to nginx
 in the same run. nginx serves a byte-identical copy of each response as a static file (behind
-the same x-api-key and anthropic-version checks as ../shared/perf-baselines.md), so the ratio
+the same x-api-key and anthropic-version checks, done with nginx maps), so the ratio
 is the price of everything modeldir does beyond pushing those bytes. On the smallest catalogue
 two scenarios are also run against bench/ceiling.py, a bare ASGI app on the same server, which
 splits that price between the Python server and modeldir's own code.

@@ -92,3 +92,19 @@ def test_profile_sorts_samples_into_parts() -> None:
     sending = ["main", "RequestContext.__call__ (modeldir/wire/context.py:55)"]
     assert classify(sending).startswith("granian: send")  # type: ignore[union-attr]
     assert classify(["main", "future_watcher (granian/_futures.py:15)"]).startswith("granian and")  # type: ignore[union-attr]
+
+
+def test_the_bulk_benchmark_runs_at_a_small_size(tmp_path: Path) -> None:
+    from bench.bulk import measure
+
+    steps = {step.name: step for step in measure(300, tmp_path)}
+    assert list(steps) == [
+        "reference",
+        "import new",
+        "import merge",
+        "import replace",
+        "export",
+        "list",
+    ]
+    assert all(step.seconds > 0 and step.peak_mb > 0 for step in steps.values())
+    assert steps["import merge"].models == 330 and steps["list"].models == 297

@@ -1,15 +1,21 @@
-"""The whole catalogue at once: import (merge or replace, all or nothing; dry runs) and export."""
+"""The whole catalogue at once: import (merge or replace, all or nothing; dry runs) and export.
+
+Both stream: an import reads and applies records in batches (`import_plan.py`), an export writes
+models in list order as they come from the store (`catalogue/document_writer.py`). A million
+models pass through either without being held at once.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from modeldir.admin.import_plan import import_report, plan_import
+from modeldir.admin.import_plan import SHOWN_IN_AUDIT, ImportRun, Progress, import_report
 from modeldir.admin.operation import Object, Operations
-from modeldir.catalogue.document import CatalogueDocument
+from modeldir.catalogue.document import CatalogueDocument, RawRecord, records_of
+from modeldir.catalogue.document_writer import document_chunks
 from modeldir.catalogue.model_info import Alias
-from modeldir.catalogue.records import AliasRecord, ModelRecord
+from modeldir.catalogue.render import Renderer
 
 
 class CatalogueOperations(Operations):
@@ -18,38 +24,72 @@ class CatalogueOperations(Operations):
     def import_catalogue(
         self, data: Any, *, replace_all: bool = False, dry_run: bool = False
     ) -> Object:
-        """Bring the catalogue in line with a document, all or nothing.
+        """Bring the catalogue in line with a document held in memory, all or nothing.
 
         `merge` adds and updates; `replace` also deletes every model and alias the document does
         not name. A dry run reports the same diff and writes nothing.
         """
+        return self.import_records(records_of(data), replace_all=replace_all, dry_run=dry_run)
+
+    def import_records(
+        self,
+        records: Iterable[RawRecord],
+        *,
+        replace_all: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> Object:
+        """`import_catalogue` for records read one by one (a file of any size)."""
         mode = "replace" if replace_all else "merge"
         if dry_run:
             with self.store.reader() as reader:
-                document, diff = plan_import(reader, data, replace_all)
+                run = ImportRun(reader, replace_all=replace_all, write=False, progress=progress)
+                diff = run.run(records)
             return import_report(diff, mode, dry_run=True, revision=None)
         with self.store.transaction() as tx:
-            document, diff = plan_import(tx, data, replace_all)
+            run = ImportRun(tx, replace_all=replace_all, write=True, progress=progress)
+            diff = run.run(records)
             if not diff.has_changes:  # nothing written: no audit entry, no new revision
                 return import_report(diff, mode, dry_run=False, revision=None)
             revision = tx.revision()
-            models = {m.id: ModelRecord.from_info(m) for m in document.models}
-            tx.put_models([models[i] for i in (*diff.added, *diff.changed)])
-            tx.put_models([replace(diff.stored[i], deleted=True) for i in diff.removed])
-            aliases = {a.alias: AliasRecord(a.alias, a.model, a.listed) for a in document.aliases}
-            tx.put_aliases([aliases[a] for a in (*diff.aliases_added, *diff.aliases_changed)])
-            tx.put_aliases(
-                [replace(diff.stored_aliases[a], deleted=True) for a in diff.aliases_removed]
+            audited = import_report(
+                diff, mode, dry_run=False, revision=revision, shown=SHOWN_IN_AUDIT
             )
-            report = import_report(diff, mode, dry_run=False, revision=revision)
-            self._audit(tx, "catalogue.import", "catalogue", "catalogue", None, report)
-        return report
+            self._audit(tx, "catalogue.import", "catalogue", "catalogue", None, audited)
+        return import_report(diff, mode, dry_run=False, revision=revision)
+
+    def export_chunks(self, *, as_json: bool) -> Iterator[bytes]:
+        """The whole catalogue (live models, then aliases) as an importable file, in chunks."""
+        with self.store.reader() as reader:
+            aliases = [_alias_data(a.alias, a.model_id, a.listed) for a in reader.aliases()]
+            aliases.sort(key=lambda a: str(a["alias"]))
+            models = (record.wire() for record in reader.models_in_order())
+            yield from document_chunks(models, aliases, as_json=as_json)
+
+    def iter_models(self, lifecycles: frozenset[str]) -> Iterator[dict[str, Any]]:
+        """Every model with one of these lifecycles in list order, as the Models API shows it."""
+        with self.store.reader() as reader:
+            for record in reader.models_in_order():
+                if record.lifecycle in lifecycles:
+                    yield record.wire()
+
+    def iter_model_json(self, lifecycles: frozenset[str]) -> Iterator[bytes]:
+        """`iter_models` as each model's JSON, rendered the way the Models API renders it."""
+        renderer = Renderer()  # shares the capability trees and tails that repeat
+        with self.store.reader() as reader:
+            for record in reader.models_in_order():
+                if record.lifecycle in lifecycles:
+                    yield renderer.body_of(record.row)
 
     def export_catalogue(self) -> CatalogueDocument:
-        """The whole catalogue (live models and aliases) as an importable document."""
+        """The whole catalogue (live models and aliases) as a validated document."""
         with self.store.reader() as reader:
-            models = [m.info() for m in reader.models()]
+            models = [m.info() for m in reader.models_in_order()]
             aliases = [
                 Alias(alias=a.alias, model=a.model_id, listed=a.listed) for a in reader.aliases()
             ]
         return CatalogueDocument(models, aliases)
+
+
+def _alias_data(alias: str, model: str, listed: bool) -> dict[str, Any]:
+    return Alias(alias=alias, model=model, listed=listed).model_dump()

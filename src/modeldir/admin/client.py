@@ -7,9 +7,11 @@ the network it works on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import httpx
+import orjson
 from pydantic import BaseModel
 
 from modeldir.admin import inputs
@@ -193,6 +195,32 @@ class RemoteAdmin:
 
     def export_catalogue(self) -> CatalogueDocument:
         return parse_document(self._call("GET", "/catalogue/export").json())
+
+    def iter_models(self, lifecycles: frozenset[str]) -> Iterator[dict[str, Any]]:
+        after: str | None = None
+        while True:
+            params = inputs.ModelListParams(
+                after_id=after, limit=1000, lifecycle=sorted(lifecycles)
+            )
+            page = self.list_models(params)
+            yield from page["data"]
+            if not page["has_more"] or not page["data"]:
+                return
+            after = page["last_id"]
+
+    def iter_model_json(self, lifecycles: frozenset[str]) -> Iterator[bytes]:
+        return (orjson.dumps(model) for model in self.iter_models(lifecycles))
+
+    def export_chunks(self, *, as_json: bool) -> Iterator[bytes]:
+        params = {"format": "json" if as_json else "yaml"}
+        try:
+            with self.http.stream("GET", "/catalogue/export", params=params) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    _raise(response)
+                yield from response.iter_bytes()
+        except httpx.HTTPError as error:
+            raise ServiceUnavailableError(f"cannot reach {self.http.base_url}: {error}") from None
 
     def audit_log(self, params: inputs.AuditListParams) -> Object:
         return self._call("GET", "/audit_log", params=params).json()  # type: ignore[no-any-return]

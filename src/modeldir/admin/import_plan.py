@@ -1,31 +1,44 @@
-"""Planning an import: what a catalogue document adds, changes, keeps and removes."""
+"""An import, record by record: what a catalogue document adds, changes, keeps and removes.
+
+Records are validated as they arrive (`catalogue.document.DocumentCheck`) and compared with the
+stored catalogue in batches, so memory holds a batch of models and the document's ids, never the
+whole catalogue. A writing run puts each batch's additions and changes as it goes, inside the
+caller's one transaction: a problem found later stops the writing, every problem is still
+collected, and the transaction is rolled back, so an import is all or nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from modeldir.admin.operation import Object
-from modeldir.catalogue.document import CatalogueDocument, parse_document
+from modeldir.catalogue.document import DocumentCheck, RawRecord
 from modeldir.catalogue.records import AliasRecord, ModelRecord
-from modeldir.errors import InvalidCatalogue, Problem
-from modeldir.store import Reader
+from modeldir.store import Reader, Transaction
+
+BATCH = 1000
+"""Models compared with the store, and written, at a time."""
+SHOWN_IN_AUDIT = 100
+"""Ids of each kind an audit entry lists (the counts are always whole)."""
+
+Progress = Callable[[int], None]
+"""Told how many records have been read so far, now and then."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ImportDiff:
-    """The stored catalogue beside a document: ids added, changed, unchanged and removed."""
+    """The stored catalogue beside a document: ids added, changed and removed, and how many
+    are unchanged."""
 
-    stored: dict[str, ModelRecord]
-    stored_aliases: dict[str, AliasRecord]
-    added: list[str]
-    changed: list[str]
-    unchanged: list[str]
-    removed: list[str]
-    aliases_added: list[str]
-    aliases_changed: list[str]
-    aliases_unchanged: list[str]
-    aliases_removed: list[str]
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    aliases_added: list[str] = field(default_factory=list)
+    aliases_changed: list[str] = field(default_factory=list)
+    aliases_unchanged: int = 0
+    aliases_removed: list[str] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -34,58 +47,169 @@ class ImportDiff:
         return any((*lists, self.aliases_added, self.aliases_changed, self.aliases_removed))
 
 
-def plan_import(
-    reader: Reader, data: Any, replace_all: bool
-) -> tuple[CatalogueDocument, ImportDiff]:
-    """The validated document and its diff against what `reader` sees (replace or merge)."""
-    stored = {m.id: m for m in reader.models()}
-    stored_aliases = {a.alias: a for a in reader.aliases()}
-    # In replace mode, what the document does not name is going away: aliases may not lean on it.
-    document = parse_document(data, known_models=() if replace_all else set(stored))
-    new_models = {m.id: ModelRecord.from_info(m) for m in document.models}
-    new_aliases = {a.alias: AliasRecord(a.alias, a.model, a.listed) for a in document.aliases}
-    if not replace_all:
-        clashes = [a for a in new_aliases if a in stored] + [
-            m for m in new_models if m in stored_aliases
-        ]
-        if clashes:
-            raise InvalidCatalogue([Problem("", f"{clashes[0]} is both a model id and an alias")])
+class ImportRun:
+    """One import through one reader (a dry run) or one transaction (`write`)."""
 
-    def same(old: Any, new: Any) -> bool:
-        return bool(replace(old, revision=0) == replace(new, revision=0))
+    def __init__(
+        self,
+        reader: Reader,
+        *,
+        replace_all: bool,
+        write: bool,
+        progress: Progress | None = None,
+    ) -> None:
+        self.reader = reader
+        self.replace_all = replace_all
+        self.write = write
+        self.progress = progress
+        self.diff = ImportDiff()
+        self.stored_aliases = {a.alias: a for a in reader.aliases()}
+        # A merge may lean on what is stored; a replace is about to remove it.
+        self.check = (
+            DocumentCheck()
+            if replace_all
+            else DocumentCheck(self._stored_model, self.stored_aliases.__contains__)
+        )
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
 
-    def split(
-        new: dict[str, Any], old: dict[str, Any]
-    ) -> tuple[list[str], list[str], list[str], list[str]]:
-        added = sorted(i for i in new if i not in old)
-        changed = sorted(i for i in new if i in old and not same(old[i], new[i]))
-        unchanged = sorted(i for i in new if i in old and same(old[i], new[i]))
-        removed = sorted(i for i in old if i not in new) if replace_all else []
-        return added, changed, unchanged, removed
+    def run(self, records: Iterable[RawRecord]) -> ImportDiff:
+        """Read every record, then compare and (when writing) apply; InvalidCatalogue if any
+        record has a problem."""
+        read = 0
+        for record in records:
+            if record.collection == "aliases":
+                self.check.alias(record)
+            else:
+                checked = self.check.model(record)
+                if checked is not None:
+                    self._pending.append((checked[0].id, checked[1]))
+                    if len(self._pending) >= BATCH:
+                        self._flush()
+            read += 1
+            if self.progress is not None and read % BATCH == 0:
+                self.progress(read)
+        self._flush()
+        aliases = self.check.finish()  # raises with every problem found
+        if self.progress is not None:
+            self.progress(read)
+        if self.replace_all:
+            self._remove_models()
+        self._apply_aliases(aliases)
+        diff = self.diff
+        for ids in (diff.added, diff.changed, diff.removed):
+            ids.sort()
+        return diff
 
-    diff = ImportDiff(
-        stored, stored_aliases, *split(new_models, stored), *split(new_aliases, stored_aliases)
-    )
-    return document, diff
+    def _stored_model(self, model_id: str) -> bool:
+        found = self.reader.model(model_id)
+        return found is not None and not found.deleted
+
+    @property
+    def _writing(self) -> Transaction | None:
+        """The transaction to write through, while there is no problem yet."""
+        if not self.write or self.check.has_problems:
+            return None
+        return self.reader  # type: ignore[return-value]
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        stored = {r.id: r for r in self.reader.models_by_id([i for i, _ in self._pending])}
+        puts = []
+        for model_id, row in self._pending:
+            old = stored.get(model_id)
+            if old is None or old.deleted:
+                self.diff.added.append(model_id)
+            elif old.row == row:
+                self.diff.unchanged += 1
+                continue
+            else:
+                self.diff.changed.append(model_id)
+            puts.append(ModelRecord(row))
+        self._pending.clear()
+        tx = self._writing
+        if tx is not None and puts:
+            tx.put_models(puts)
+
+    def _remove_models(self) -> None:
+        named = self.check.model_ids
+        removed = [i for i in self.reader.live_model_ids() if i not in named]
+        self.diff.removed = removed
+        tx = self._writing
+        if tx is None:
+            return
+        for start in range(0, len(removed), BATCH):
+            gone = self.reader.models_by_id(removed[start : start + BATCH])
+            tx.put_models([replace(record, deleted=True) for record in gone])
+
+    def _apply_aliases(self, aliases: list[Any]) -> None:
+        new = {a.alias: AliasRecord(a.alias, a.model, a.listed) for a in aliases}
+        stored = self.stored_aliases
+        diff = self.diff
+        puts = []
+        for name in sorted(new):
+            old = stored.get(name)
+            if old is None:
+                diff.aliases_added.append(name)
+            elif replace(old, revision=0) == new[name]:
+                diff.aliases_unchanged += 1
+                continue
+            else:
+                diff.aliases_changed.append(name)
+            puts.append(new[name])
+        if self.replace_all:
+            diff.aliases_removed = sorted(name for name in stored if name not in new)
+            puts += [replace(stored[name], deleted=True) for name in diff.aliases_removed]
+        tx = self._writing
+        if tx is not None and puts:
+            tx.put_aliases(puts)
 
 
-def import_report(diff: ImportDiff, mode: str, *, dry_run: bool, revision: int | None) -> Object:
-    """What an import did (or, in a dry run, would do), as the API and the audit log show it."""
-    return {
+def import_report(
+    diff: ImportDiff, mode: str, *, dry_run: bool, revision: int | None, shown: int | None = None
+) -> dict[str, Any]:
+    """What an import did (or, in a dry run, would do), as the API shows it.
+
+    `shown` caps each list of ids (for the audit log); when it cuts any, the full counts are
+    given beside them.
+    """
+
+    def ids(values: list[str]) -> list[str]:
+        return values if shown is None else values[:shown]
+
+    report: dict[str, Any] = {
         "type": "catalogue_import",
         "mode": mode,
         "dry_run": dry_run,
         "models": {
-            "added": diff.added,
-            "changed": diff.changed,
-            "removed": diff.removed,
-            "unchanged": len(diff.unchanged),
+            "added": ids(diff.added),
+            "changed": ids(diff.changed),
+            "removed": ids(diff.removed),
+            "unchanged": diff.unchanged,
         },
         "aliases": {
-            "added": diff.aliases_added,
-            "changed": diff.aliases_changed,
-            "removed": diff.aliases_removed,
-            "unchanged": len(diff.aliases_unchanged),
+            "added": ids(diff.aliases_added),
+            "changed": ids(diff.aliases_changed),
+            "removed": ids(diff.aliases_removed),
+            "unchanged": diff.aliases_unchanged,
         },
         "revision": revision,
+    }
+    lists = [*report_lists(diff, "models").values(), *report_lists(diff, "aliases").values()]
+    if shown is not None and any(len(ids) > shown for ids in lists):
+        report["counts"] = {
+            "models": {k: len(v) for k, v in report_lists(diff, "models").items()},
+            "aliases": {k: len(v) for k, v in report_lists(diff, "aliases").items()},
+        }
+    return report
+
+
+def report_lists(diff: ImportDiff, kind: str) -> dict[str, list[str]]:
+    """The added, changed and removed ids of one kind."""
+    if kind == "models":
+        return {"added": diff.added, "changed": diff.changed, "removed": diff.removed}
+    return {
+        "added": diff.aliases_added,
+        "changed": diff.aliases_changed,
+        "removed": diff.aliases_removed,
     }

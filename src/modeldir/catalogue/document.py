@@ -10,21 +10,26 @@ e.g. `models[3].created_at: Input should be a valid datetime`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from modeldir.catalogue.list_order import sort_key
-from modeldir.catalogue.model_info import Alias, ModelInfo, cross_field_problems, epoch_of
+from modeldir.catalogue.model_fields import row_of, stored_value
+from modeldir.catalogue.model_info import (
+    Alias,
+    Capabilities,
+    ModelInfo,
+    cross_field_problems,
+    epoch_of,
+)
 from modeldir.errors import InvalidCatalogue, InvalidRequestError, Problem, problems_of
 
 _RESPONSE_KEYS = frozenset({"has_more", "first_id", "last_id"})
-
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,69 +75,181 @@ def _syntax_message(error: Exception, source: str, kind: str) -> str:
     return f"{where}: {what}"
 
 
-def _records(raw: Any, name: str, kind: type[M], problems: list[Problem]) -> list[tuple[int, M]]:
-    if not isinstance(raw, list):
-        problems.append(Problem(name, "must be a list"))
-        return []
-    valid = []
-    for position, item in enumerate(raw):
-        try:
-            valid.append((position, kind.model_validate(item)))
-        except ValidationError as error:
-            prefix = f"{name}[{position}]"
-            found = problems_of(error, prefix)
-            if kind is ModelInfo:  # rules across fields, even while some field is wrong
-                found += [Problem(prefix, p) for p in cross_field_problems(item)]
-            problems.extend(dict.fromkeys(found))  # each once, in order
-    return valid
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as a file holds it, unvalidated: `models[3]` is ("models", 3, {...})."""
+
+    collection: str
+    position: int
+    data: Any
+
+    @property
+    def location(self) -> str:
+        return f"{self.collection}[{self.position}]"
 
 
-def _duplicates(
-    items: Iterable[tuple[int, str]], name: str, field_name: str, problems: list[Problem]
-) -> None:
-    first: dict[str, int] = {}
-    for position, key in items:
-        if key in first:
-            problems.append(
-                Problem(f"{name}[{position}].{field_name}", f"repeats {name}[{first[key]}]: {key}")
-            )
-        else:
-            first[key] = position
+def records_of(data: Any, problems: list[Problem] | None = None) -> Iterator[RawRecord]:
+    """The records of a catalogue document held in memory: models first, then aliases.
 
-
-def parse_document(data: Any, known_models: Collection[str] = ()) -> CatalogueDocument:
-    """Validate a whole catalogue file; InvalidCatalogue lists every problem found.
-
-    `known_models` are ids already in the catalogue, which aliases may point to as well.
+    Problems with the document as a whole go to `problems` when it is given (the records that
+    can still be read are read), else they raise InvalidCatalogue at once.
     """
-    problems: list[Problem] = []
     if isinstance(data, list):
         data = {"models": data}
     if not isinstance(data, dict):
         raise InvalidCatalogue([Problem("", "a catalogue file must hold a mapping or a list")])
     body = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
-    models_key = "data" if "data" in body else "models"
-    if "data" in body:
-        if "models" in body:
-            problems.append(Problem("data", "give the models either as `models` or as `data`"))
-        body = {k: v for k, v in body.items() if k not in _RESPONSE_KEYS}
-    for unknown in sorted(set(body) - {"models", "data", "aliases"}, key=str):
-        problems.append(Problem(str(unknown), "unknown key (expected models and aliases)"))
+    found = []
+    if "data" in body and "models" in body:
+        found.append(Problem("data", "give the models either as `models` or as `data`"))
+    allowed = {"models", "data", "aliases"} | (_RESPONSE_KEYS if "data" in body else set())
+    for unknown in sorted(set(body) - allowed, key=str):
+        found.append(Problem(str(unknown), "unknown key (expected models and aliases)"))
+    models = "data" if "data" in body else "models"
+    for name in (models, "aliases"):
+        if not isinstance(body.get(name, []), list):
+            found.append(Problem(name, "must be a list"))
+    if found and problems is None:
+        raise InvalidCatalogue(found)
+    problems = problems if problems is not None else []
+    problems.extend(found)
+    for name in (models, "aliases"):
+        items = body.get(name, [])
+        for position, item in enumerate(items if isinstance(items, list) else []):
+            yield RawRecord(name, position, item)
 
-    models = _records(body.get(models_key, []), models_key, ModelInfo, problems)
-    aliases = _records(body.get("aliases", []), "aliases", Alias, problems)
-    _duplicates(((p, m.id) for p, m in models), models_key, "id", problems)
-    _duplicates(((p, a.alias) for p, a in aliases), "aliases", "alias", problems)
-    model_ids = {m.id for _, m in models}
-    for position, alias in aliases:
-        if alias.alias in model_ids or alias.alias in known_models:
-            problems.append(
-                Problem(f"aliases[{position}].alias", f"{alias.alias} is already a model id")
-            )
-        if alias.model not in model_ids and alias.model not in known_models:
-            problems.append(
-                Problem(f"aliases[{position}].model", f"no model with id {alias.model}")
-            )
-    if problems:
-        raise InvalidCatalogue(problems)
-    return CatalogueDocument([m for _, m in models], [a for _, a in aliases])
+
+def _never(_id: str) -> bool:
+    return False
+
+
+class DocumentCheck:
+    """Validates a catalogue record by record and across records, collecting every problem.
+
+    Records are checked as they come, so a file can be streamed; what spans records (repeated
+    ids, aliases and their targets) is checked as far as it can be on the way and completed by
+    `finish`. `stored_model` and `stored_alias` say whether an id is already a model or an alias
+    in the catalogue (a merge import may lean on those). Identical capability trees are
+    validated once: a million models share a few hundred.
+    """
+
+    def __init__(
+        self,
+        stored_model: Callable[[str], bool] = _never,
+        stored_alias: Callable[[str], bool] = _never,
+    ) -> None:
+        self.stored_model = stored_model
+        self.stored_alias = stored_alias
+        self.problems: list[Problem] = []
+        """Problems with the document as a whole (see `records_of`)."""
+        self._fields: list[Problem] = []
+        self._alias_fields: list[Problem] = []
+        self._repeats: list[Problem] = []
+        self._alias_repeats: list[Problem] = []
+        self.model_ids: dict[str, int] = {}
+        """Each model id of the document and its position."""
+        self.aliases: list[tuple[int, Alias]] = []
+        self._alias_names: dict[str, int] = {}
+        self._trees: dict[bytes, tuple[Capabilities, str]] = {}
+
+    @property
+    def has_problems(self) -> bool:
+        """Whether any problem was found so far (those of `finish` aside)."""
+        kinds = (self._fields, self._alias_fields, self._repeats, self._alias_repeats)
+        return bool(self.problems) or any(kinds)
+
+    def model(self, record: RawRecord) -> tuple[ModelInfo, tuple[Any, ...]] | None:
+        """The validated model and its row, or None (with the problems noted)."""
+        try:
+            info, tree = self._validated(record.data)
+        except ValidationError as error:
+            found = problems_of(error, record.location)
+            found += [Problem(record.location, p) for p in cross_field_problems(record.data)]
+            self._fields.extend(dict.fromkeys(found))  # each once, in order
+            return None
+        first = self.model_ids.setdefault(info.id, record.position)
+        if first != record.position:
+            repeat = f"repeats {record.collection}[{first}]: {info.id}"
+            self._repeats.append(_at(record, "id", repeat))
+            return None
+        if self.stored_alias(info.id):
+            self._repeats.append(_at(record, "id", f"{info.id} is already an alias"))
+            return None
+        row = row_of(info, capabilities=tree) if tree is not None else row_of(info)
+        return info, row
+
+    def alias(self, record: RawRecord) -> None:
+        """Validate an alias record (its target is checked by `finish`)."""
+        try:
+            alias = Alias.model_validate(record.data)
+        except ValidationError as error:
+            self._alias_fields.extend(problems_of(error, record.location))
+            return
+        first = self._alias_names.setdefault(alias.alias, record.position)
+        if first != record.position:
+            repeat = f"repeats aliases[{first}]: {alias.alias}"
+            self._alias_repeats.append(_at(record, "alias", repeat))
+            return
+        self.aliases.append((record.position, alias))
+
+    def finish(self) -> list[Alias]:
+        """The valid aliases, once every record was seen; InvalidCatalogue lists every problem.
+
+        Problems are listed by kind: the document, each record's fields, repeated ids, then
+        aliases and their targets.
+        """
+        links = []
+        for position, alias in self.aliases:
+            where = RawRecord("aliases", position, None)
+            if alias.alias in self.model_ids or self.stored_model(alias.alias):
+                links.append(_at(where, "alias", f"{alias.alias} is already a model id"))
+            if alias.model not in self.model_ids and not self.stored_model(alias.model):
+                links.append(_at(where, "model", f"no model with id {alias.model}"))
+        kinds = (self._fields, self._alias_fields, self._repeats, self._alias_repeats, links)
+        problems = [*self.problems, *(problem for kind in kinds for problem in kind)]
+        if problems:
+            raise InvalidCatalogue(problems)
+        return [alias for _, alias in self.aliases]
+
+    def _validated(self, data: Any) -> tuple[ModelInfo, str | None]:
+        """The model, validating a capability tree seen before only once."""
+        raw_tree = data.get("capabilities") if isinstance(data, dict) else None
+        if not isinstance(raw_tree, dict):
+            return ModelInfo.model_validate(data), None
+        key = orjson.dumps(raw_tree, option=orjson.OPT_SORT_KEYS)
+        known = self._trees.get(key)
+        if known is not None:  # a validated tree is taken as it is
+            return ModelInfo.model_validate({**data, "capabilities": known[0]}), known[1]
+        info = ModelInfo.model_validate(data)
+        assert info.capabilities is not None
+        text = stored_value("capabilities", info.capabilities)
+        self._trees[key] = (info.capabilities, text)
+        return info, text
+
+
+def _at(record: RawRecord, field_name: str, message: str) -> Problem:
+    return Problem(f"{record.location}.{field_name}", message)
+
+
+def check_records(records: Iterable[RawRecord], check: DocumentCheck) -> CatalogueDocument:
+    """Every record through one check: the valid document, or InvalidCatalogue."""
+    models = []
+    for record in records:
+        if record.collection == "aliases":
+            check.alias(record)
+        else:
+            checked = check.model(record)
+            if checked is not None:
+                models.append(checked[0])
+    aliases = check.finish()
+    return CatalogueDocument(models, aliases)
+
+
+def parse_document(data: Any, known_models: Iterable[str] = ()) -> CatalogueDocument:
+    """Validate a whole catalogue held in memory; InvalidCatalogue lists every problem found.
+
+    `known_models` are ids already in the catalogue, which aliases may point to as well.
+    """
+    known = frozenset(known_models)
+    check = DocumentCheck(stored_model=known.__contains__)
+    return check_records(records_of(data, check.problems), check)

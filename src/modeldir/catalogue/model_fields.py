@@ -101,9 +101,12 @@ def wire_value(name: str, value: Any) -> Any:
     return value
 
 
-def row_of(info: ModelInfo) -> tuple[Any, ...]:
-    """The row of a validated model."""
-    return tuple(stored_value(name, getattr(info, name)) for name in STORED_FIELDS)
+def row_of(info: ModelInfo, **known: Any) -> tuple[Any, ...]:
+    """The row of a validated model; `known` gives stored values already worked out."""
+    return tuple(
+        known[name] if name in known else stored_value(name, getattr(info, name))
+        for name in STORED_FIELDS
+    )
 
 
 def wire_object(row: Row) -> dict[str, Any]:

@@ -95,6 +95,23 @@ class Renderer:
     def entry_from_row(self, row: Row) -> Entry:
         """The served form of one stored model (its row, as model_fields.py lays it out)."""
         model_id = row[_ID]
+        head, capabilities, tail = self._parts(row)
+        return Entry(
+            model_id,
+            model_id,
+            sort_key(row[_CREATED_AT], model_id),
+            LIFECYCLE_BIT[row[_LIFECYCLE]],
+            head,
+            capabilities,
+            tail,
+        )
+
+    def body_of(self, row: Row) -> bytes:
+        """One stored model's JSON as retrieve returns it, without making an entry."""
+        return b"".join(self._parts(row))
+
+    def _parts(self, row: Row) -> tuple[bytes, bytes, bytes]:
+        """The head (ending in `"capabilities":`), the capability tree and the tail."""
         head = orjson.dumps({"type": "model", **_fields(_HEAD, row[:_CAPABILITIES])})
         capabilities = row[_CAPABILITIES]
         rendered_capabilities = self._capabilities.get(capabilities)
@@ -106,15 +123,7 @@ class Renderer:
         tail = self._tails.get(tail_key)
         if tail is None:
             tail = self._tails[tail_key] = b"," + orjson.dumps(_fields(_TAIL, tail_key))[1:]
-        return Entry(
-            model_id,
-            model_id,
-            sort_key(row[_CREATED_AT], model_id),
-            LIFECYCLE_BIT[row[_LIFECYCLE]],
-            head[:-1] + b',"capabilities":',
-            rendered_capabilities,
-            tail,
-        )
+        return head[:-1] + b',"capabilities":', rendered_capabilities, tail
 
 
 def alias_entry(target: Entry, alias: str) -> Entry:

@@ -8,10 +8,30 @@ how a command fails (one line, a documented exit status).
 from __future__ import annotations
 
 # Importing a command's module registers it with the group.
-from modeldir.cli import admin_keys, aliases, audit, keys, models, serve, workspaces
+from modeldir.cli import (
+    admin_keys,
+    aliases,
+    audit,
+    catalogue_files,
+    keys,
+    models,
+    serve,
+    workspaces,
+)
 from modeldir.cli.main import cli
 
-__all__ = ["admin_keys", "aliases", "audit", "cli", "keys", "main", "models", "serve", "workspaces"]
+__all__ = [
+    "admin_keys",
+    "aliases",
+    "audit",
+    "catalogue_files",
+    "cli",
+    "keys",
+    "main",
+    "models",
+    "serve",
+    "workspaces",
+]
 
 
 def main() -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import click
-import orjson
 import yaml
 
 from modeldir.admin import inputs
-from modeldir.catalogue.model_info import LIFECYCLES
 from modeldir.cli.failures import UserError
-from modeldir.cli.main import cli, emit, emit_versioned, list_all, read_data, run
-from modeldir.cli.options import if_match_option, json_option, limit_option, timestamp
+from modeldir.cli.main import cli, emit, emit_versioned, read_data, run
+from modeldir.cli.options import if_match_option, json_option, timestamp
 
 
 @cli.group(epilog="Example: modeldir models export --format json > catalogue.json")
@@ -22,24 +20,6 @@ def models() -> None:
 
 def _model_line(m: dict[str, Any]) -> str:
     return f"{m['id']}  {m['lifecycle']:10}  {m['created_at']}  {m['display_name']}"
-
-
-@models.command("list", epilog="Example: modeldir models list --lifecycle retired")
-@click.option(
-    "--lifecycle", multiple=True, type=click.Choice(LIFECYCLES), help="Repeatable [default: all]."
-)
-@limit_option
-@json_option
-@click.pass_context
-def models_list(
-    ctx: click.Context, lifecycle: tuple[str, ...], limit: int | None, as_json: bool
-) -> None:
-    """List models in API order (newest first)."""
-
-    found = list_all(
-        ctx, "list_models", inputs.ModelListParams, limit, lifecycle=list(lifecycle or LIFECYCLES)
-    )
-    emit(as_json, found, "\n".join(map(_model_line, found)))
 
 
 @models.command("get", epilog="Example: modeldir models get claude-opus-4-7 --json")
@@ -164,55 +144,3 @@ def models_delete(ctx: click.Context, model_id: str, if_match: str | None, as_js
     """Delete a model (a cursor on it stays valid for walks under way)."""
     result = run(ctx, lambda a: a.delete_model(model_id, if_match))
     emit(as_json, result, f"deleted {model_id}")
-
-
-def _import_summary(report: dict[str, Any]) -> str:
-    if report["dry_run"]:
-        outcome = "dry run, nothing written"
-    elif report["revision"] is None:
-        outcome = "no change: the catalogue already matches"
-    else:
-        outcome = "imported"
-    lines = [f"{outcome} ({report['mode']})"]
-    for kind in ("models", "aliases"):
-        part = report[kind]
-        lines.append(
-            f"{kind}: {len(part['added'])} added, {len(part['changed'])} changed, "
-            f"{len(part['removed'])} removed, {part['unchanged']} unchanged"
-        )
-        for sign, key in (("+", "added"), ("~", "changed"), ("-", "removed")):
-            lines += [f"  {sign} {item}" for item in part[key]]
-    return "\n".join(lines)
-
-
-@models.command(
-    "import", epilog="Example: modeldir models import catalogue.yaml --replace --dry-run"
-)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option(
-    "--replace", is_flag=True, help="Also delete the models and aliases the file does not name."
-)
-@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@json_option
-@click.pass_context
-def models_import(
-    ctx: click.Context, file: str, replace: bool, dry_run: bool, as_json: bool
-) -> None:
-    """Import a JSON or YAML catalogue file, all or nothing (`-` reads standard input)."""
-    data = run(ctx, lambda _a: read_data(file))
-    report = run(ctx, lambda a: a.import_catalogue(data, replace_all=replace, dry_run=dry_run))
-    emit(as_json, report, _import_summary(report))
-
-
-@models.command("export", epilog="Example: modeldir models export --format json > catalogue.json")
-@click.option(
-    "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
-)
-@click.pass_context
-def models_export(ctx: click.Context, fmt: str) -> None:
-    """Print the whole catalogue in the import format."""
-    data = run(ctx, lambda a: a.export_catalogue().to_data())
-    if fmt == "json":
-        click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
-    else:
-        click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), nl=False)

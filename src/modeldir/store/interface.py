@@ -7,7 +7,7 @@ stamped with it, and `changes_since` returns the rows stamped after a given revi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,6 +40,18 @@ class Reader(Protocol):
         ...
 
     def models(self, *, include_deleted: bool = False) -> list[ModelRecord]: ...
+
+    def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
+        """The models with these ids that exist, tombstones included (in no particular order)."""
+        ...
+
+    def live_model_ids(self) -> Iterator[str]:
+        """Every live model's id, streamed (read it to the end before writing)."""
+        ...
+
+    def models_in_order(self) -> Iterator[ModelRecord]:
+        """Every live model in list order (newest first, ties by id), streamed."""
+        ...
 
     def alias(self, alias: str) -> AliasRecord | None: ...
 

@@ -6,7 +6,7 @@ transaction); admin lists page with keyset windows (`keyset.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Row, Table, and_, select, true
@@ -32,6 +32,8 @@ from modeldir.store.keyset import (
 from modeldir.store.rows import ADMIN_KEYS, ALIASES, API_KEYS, AUDIT, WORKSPACES, model_from_row
 
 R = TypeVar("R")
+_IN_BATCH = 500  # ids per IN (...): under every backend's limit on bound parameters
+_STREAM_BATCH = 10_000  # rows fetched at a time when streaming (a server-side cursor on PostgreSQL)
 
 
 class SqlReader:
@@ -72,6 +74,32 @@ class SqlReader:
 
     def models(self, *, include_deleted: bool = False) -> list[ModelRecord]:
         return self._all(schema.models, model_from_row, include_deleted=include_deleted)
+
+    def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
+        found = []
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _IN_BATCH):
+            query = select(schema.models).where(
+                schema.models.c.id.in_(ordered[start : start + _IN_BATCH])
+            )
+            found += [model_from_row(row) for row in self.connection.execute(query)]
+        return found
+
+    def live_model_ids(self) -> Iterator[str]:
+        models = schema.models.c
+        # Streamed in batches (a server-side cursor on PostgreSQL), for this statement only.
+        query = select(models.id).where(models.deleted.is_(False))
+        for (model_id,) in self.connection.execute(
+            query.execution_options(yield_per=_STREAM_BATCH)
+        ):
+            yield model_id
+
+    def models_in_order(self) -> Iterator[ModelRecord]:
+        models = schema.models.c
+        order = (models.created_at.desc(), self.backend.bytewise(models.id).asc())
+        query = select(schema.models).where(models.deleted.is_(False)).order_by(*order)
+        for row in self.connection.execute(query.execution_options(yield_per=_STREAM_BATCH)):
+            yield model_from_row(row)
 
     def alias(self, alias: str) -> AliasRecord | None:
         return self._one(schema.aliases, alias, ALIASES.from_row)

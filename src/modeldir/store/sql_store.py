@@ -206,11 +206,10 @@ class SqlStore:
             up_to = models.revision <= changes.revision
             # Streamed in batches (a server-side cursor on PostgreSQL): a million models never
             # exist as a million rows at once.
-            stream = reader.connection.execution_options(yield_per=_STREAM_BATCH)
-            live = stream.execute(
-                select(*(models[name] for name in STORED_FIELDS)).where(
-                    up_to, models.deleted.is_(False)
-                )
+            live = reader.connection.execute(
+                select(*(models[name] for name in STORED_FIELDS))
+                .where(up_to, models.deleted.is_(False))
+                .execution_options(yield_per=_STREAM_BATCH)
             )
             gone = reader.connection.execute(
                 select(models.id, models.created_at).where(up_to, models.deleted.is_(True))

@@ -16,10 +16,9 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 import orjson
-import yaml
 from pydantic import BaseModel
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from modeldir.admin import inputs
@@ -233,16 +232,14 @@ class AdminApi:
         ]
 
     async def export_catalogue(self, request: Request) -> Response:
+        """The whole catalogue as a file, streamed as the store yields it."""
         fmt = request.query_params.get("format", "json")
         if fmt not in ("json", "yaml"):
             raise InvalidRequestError("format: Input should be 'json' or 'yaml'")
-        document = await self._run(request, lambda s: s.export_catalogue())
-        if fmt == "yaml":
-            text = yaml.safe_dump(
-                document.to_data(), sort_keys=False, allow_unicode=True, width=120
-            )
-            return Response(text, media_type="application/yaml")
-        return _json(document.to_data())
+        service = AdminService(self.live.store, await self._actor(request))
+        chunks = service.export_chunks(as_json=fmt == "json")
+        media_type = "application/json" if fmt == "json" else "application/yaml"
+        return StreamingResponse(chunks, media_type=media_type)
 
     async def import_catalogue(self, request: Request) -> Response:
         actor = await self._actor(request)
