@@ -255,7 +255,12 @@ def scenarios(catalogue: Catalogue) -> list[Scenario]:
         Scenario("retrieve by id", c.key_all, [f"/v1/models/{i}" for i in c.sample_ids]),
         Scenario("retrieve by alias", c.key_all, [f"/v1/models/{a}" for a in c.aliases]),
         Scenario("wrong key (401)", "sk-ant-api03-wrong", ["/v1/models?limit=20"], expect=401),
+        Scenario(
+            "openai: retrieve by id", c.key_all, [f"/openai/v1/models/{i}" for i in c.sample_ids]
+        ),
     ]
+    if c.size <= 10_000:  # the OpenAI list is one unpaginated answer: kept to modest catalogues
+        found.append(Scenario("openai: list", c.key_all, ["/openai/v1/models"]))
     if c.deep_ids_tenth:
         found += [
             Scenario("tenth: list20 first page", c.key_tenth, ["/v1/models?limit=20"]),

@@ -89,7 +89,15 @@ def test_sqlalchemy_stays_in_the_store() -> None:
 
 
 def test_the_hot_path_uses_no_framework() -> None:
-    hot = ["models_api", "context", "inbound", "admission", "list_query", "rate_limits"]
+    hot = [
+        "models_api",
+        "openai_api",
+        "context",
+        "inbound",
+        "admission",
+        "list_query",
+        "rate_limits",
+    ]
     for name in hot:
         roots = {module.split(".")[0] for module in imported(SOURCE / "wire" / f"{name}.py")}
         assert "starlette" not in roots, name

@@ -108,3 +108,11 @@ def test_the_bulk_benchmark_runs_at_a_small_size(tmp_path: Path) -> None:
     ]
     assert all(step.seconds > 0 and step.peak_mb > 0 for step in steps.values())
     assert steps["import merge"].models == 330 and steps["list"].models == 297
+
+
+def test_the_memory_benchmark_runs_at_a_small_size(tmp_path: Path) -> None:
+    from bench.memory import measure
+
+    results = measure(writes=50, queries=200, folder=tmp_path)
+    assert results["writes"] == 50 and results["queries"] == 200
+    assert "writes_growth_mb" in results and "queries_growth_mb" in results

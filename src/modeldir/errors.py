@@ -49,6 +49,10 @@ class ApiError(Exception):
     error_type: ClassVar[ErrorType] = "api_error"
     default_message: ClassVar[str] = "Internal server error"
     exit_code: ClassVar[int] = EXIT_UNAVAILABLE
+    openai_type: ClassVar[str] = "server_error"
+    """The error's `type` in OpenAI's envelope (the OpenAI-format view)."""
+    openai_code: ClassVar[str | None] = None
+    """The error's `code` in OpenAI's envelope, which the OpenAI SDKs and tools match on."""
 
     def __init__(
         self,
@@ -78,6 +82,7 @@ class InvalidRequestError(ApiError):
     error_type = "invalid_request_error"
     default_message = "Invalid request"
     exit_code = EXIT_INVALID
+    openai_type = "invalid_request_error"
 
 
 class AuthenticationError(ApiError):
@@ -85,6 +90,8 @@ class AuthenticationError(ApiError):
     error_type = "authentication_error"
     default_message = "Authentication error"
     exit_code = EXIT_DENIED
+    openai_type = "invalid_request_error"
+    openai_code = "invalid_api_key"
 
 
 class PermissionDeniedError(ApiError):
@@ -92,6 +99,8 @@ class PermissionDeniedError(ApiError):
     error_type = "permission_error"
     default_message = "Permission denied"
     exit_code = EXIT_DENIED
+    openai_type = "invalid_request_error"
+    openai_code = "insufficient_permissions"
 
 
 class NotFoundError(ApiError):
@@ -99,6 +108,8 @@ class NotFoundError(ApiError):
     error_type = "not_found_error"
     default_message = "Not Found"
     exit_code = EXIT_NOT_FOUND
+    openai_type = "invalid_request_error"
+    openai_code = "model_not_found"
 
 
 class MethodNotAllowedError(ApiError):
@@ -106,6 +117,8 @@ class MethodNotAllowedError(ApiError):
     error_type = "invalid_request_error"
     default_message = "Method Not Allowed"
     exit_code = EXIT_INVALID
+    openai_type = "invalid_request_error"
+    openai_code = "method_not_allowed"
 
 
 class ConflictError(ApiError):
@@ -113,6 +126,8 @@ class ConflictError(ApiError):
     error_type = "conflict_error"
     default_message = "Conflict"
     exit_code = EXIT_CONFLICT
+    openai_type = "invalid_request_error"
+    openai_code = "conflict"
 
 
 class StaleVersionError(ConflictError):
@@ -128,6 +143,8 @@ class RateLimitError(ApiError):
     error_type = "rate_limit_error"
     default_message = "Rate limited"
     exit_code = EXIT_UNAVAILABLE
+    openai_type = "requests"
+    openai_code = "rate_limit_exceeded"
 
 
 class InternalServerError(ApiError):
@@ -207,6 +224,17 @@ def render(error: ApiError, request_id: str) -> bytes:
     if error.details is not None:
         detail["details"] = error.details
     return orjson.dumps({"type": "error", "error": detail, "request_id": request_id})
+
+
+def render_openai(error: ApiError) -> bytes:
+    """The same error in OpenAI's envelope: `{"error": {"message", "type", "param", "code"}}`."""
+    detail = {
+        "message": error.message,
+        "type": error.openai_type,
+        "param": None,
+        "code": error.openai_code,
+    }
+    return orjson.dumps({"error": detail})
 
 
 def problems_of(error: ValidationError, prefix: str = "") -> list[Problem]:

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         description="While Redis is unreachable: `local` limits each process on its own, "
         "`refuse` answers 503.",
     )
+    openai_on_v1_models: bool = Field(
+        False,
+        description="Also answer /v1/models in OpenAI's format to a request that brings a bearer "
+        "token and no anthropic-version (for tools that hard-code /v1/models).",
+    )
     url: str | None = Field(
         None,
         description="Administer through the admin API of the server at this URL instead of "

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modeldir.errors import InvalidRequestError
-from modeldir.wire.list_query import ListQuery, parse_list_query, parse_pairs
+from modeldir.wire.list_query import ListQuery, is_plain, parse_list_query, parse_pairs
 
 ACTIVE, DEPRECATED, RETIRED = 1, 2, 4
 
@@ -215,3 +215,21 @@ def test_parse_pairs_decodes_plus_and_percent_20_as_a_space(pairs: list[tuple[st
     percent = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs).encode()
     assert parse_pairs(plus) == pairs
     assert parse_pairs(percent) == pairs
+
+
+@pytest.mark.parametrize(
+    ("query", "plain"),
+    [
+        (b"limit=20", True),
+        (b"after_id=m-1&limit=5", True),
+        (b"lifecycle[]=active&lifecycle[]=retired", True),
+        (b"limit=20&pad=x", False),
+        (b"limit=20&limit=20", False),
+        (b"after_id=a%2Fb", False),
+        (b"after_id=a+b", False),
+        (b"beta=true&limit=20", True),
+        (b"beta=yes&limit=20", False),
+    ],
+)
+def test_only_plain_query_strings_may_key_a_cache_as_they_are(query: bytes, plain: bool) -> None:
+    assert is_plain(query) is plain

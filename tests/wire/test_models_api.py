@@ -72,3 +72,18 @@ def test_an_unexpected_exception_is_a_logged_500_and_the_server_goes_on(
     assert logged and logged[0].exc_info is not None
     status, _, body = request(api)
     assert status == 200 and body["data"][0]["id"] == "m"
+
+
+def test_padding_a_list_query_makes_no_new_cache_entries() -> None:
+    """Parameters that do not change the body never key the page cache (WIRE D20: ignored)."""
+    from tests.wire.inprocess import api_for, call
+
+    api = api_for(snapshot([model(f"m{i}", i) for i in range(30)]))
+    plain = call(api, "/v1/models?limit=2")
+    assert plain.status == 200
+    for n in range(2_000):
+        padded = call(api, f"/v1/models?limit=2&pad={n:05d}{'x' * 200}")
+        assert padded.body == plain.body
+    served = api._current()
+    assert len(served.pages) <= 2  # the parsed query, and the plain string itself
+    assert served.size < 10_000

@@ -15,3 +15,8 @@ _WIDTH = len(str(MAX_EPOCH - MIN_EPOCH))
 def sort_key(created_at: int, model_id: str) -> str:
     """The key that places a model in list order (newest first, ties by id)."""
     return f"{MAX_EPOCH - created_at:0{_WIDTH}d}{model_id}"
+
+
+def release_time(key: str) -> int:
+    """The release time (`created_at`, epoch seconds) a sort key was made from."""
+    return MAX_EPOCH - int(key[:_WIDTH])

@@ -128,6 +128,10 @@ class Snapshot:
         """One page of the entries a rule may see, filtered by lifecycle; cursors are sort keys."""
         return select_page(self.views[rule].by_mask[lifecycle_mask], limit, after, before)
 
+    def visible(self, rule: AccessRule, lifecycle_mask: int) -> Iterable[Entry]:
+        """Every list entry a rule may see with these lifecycles, in list order."""
+        return self.views[rule].by_mask[lifecycle_mask]
+
     def list_page(
         self, rule: AccessRule, lifecycle_mask: int, limit: int, cursor: Cursor
     ) -> Page[Entry]:

@@ -10,6 +10,7 @@ snapshot before it answers, so the next request sees it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
 
 PREFIX = "/v1/organizations"
+logger = logging.getLogger("modeldir.admin")
 
 
 def _json(data: Any, status: int = 200, etag: str | None = None) -> Response:
@@ -111,7 +113,12 @@ class AdminApi:
         service = AdminService(self.live.store, actor or await self._actor(request))
         result = await anyio.to_thread.run_sync(work, service)
         if writes:
-            await self.live.refreshed()
+            try:
+                await self.live.refreshed()
+            except Exception:
+                # The write committed: answer it. A 5xx would make every SDK retry it (and a
+                # retried create duplicates); the snapshot catches up on its own.
+                logger.warning("refresh after a committed write failed", exc_info=True)
         return result
 
     def call(

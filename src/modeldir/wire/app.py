@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Lifespan
 
-from modeldir.admin.bootstrap import initialize
+from modeldir.admin.bootstrap import bundled_document, initialize
 from modeldir.errors import (
     ApiError,
     InvalidRequestError,
@@ -41,6 +41,7 @@ from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
 from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
 from modeldir.wire.models_api import ModelsApi
+from modeldir.wire.openai_api import OpenAIApi
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
 
@@ -112,8 +113,16 @@ class Server:
             WirePolicy(accepted, KNOWN_BETAS | frozenset(settings.extra_betas)),
             limiter=self.limiter,
         )
+        bundled = frozenset(m.id for m in bundled_document().models)
+        self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
         self.admin_api = AdminApi(self.live, accepted)
-        self.entry = RequestContext(self.models_api.respond, self._starlette(), self.live)
+        self.entry = RequestContext(
+            self.models_api.respond,
+            self._starlette(),
+            self.live,
+            openai=self.openai_api.respond,
+            openai_on_models=settings.openai_on_v1_models,
+        )
 
     def _starlette(self) -> Starlette:
         routes = [

@@ -16,6 +16,7 @@ from typing import Protocol
 from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import InternalServerError
 from modeldir.ids import new_request_id_bytes
+from modeldir.wire.inbound import AUTHORIZATION, VERSION, RequestHeaders
 from modeldir.wire.responses import Response, error_response, identity_headers, with_length
 from modeldir.wire.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +37,18 @@ Responder = Callable[[Scope, bytes], Awaitable[Response]]
 """A handler that answers with a whole response at once (the Models API)."""
 
 
+def is_openai_path(path: str) -> bool:
+    """Whether a request belongs to the OpenAI-format view (`wire/openai_api.py`)."""
+    return path == "/openai/v1/models" or path.startswith("/openai/v1/models/")
+
+
+def wants_openai(scope: Scope) -> bool:
+    """A `/v1/models` request made OpenAI's way: a bearer token and no `anthropic-version`."""
+    headers = RequestHeaders.read(scope["headers"])
+    token = headers.get(AUTHORIZATION, b"")
+    return VERSION not in headers and token[:7].lower() == b"bearer "
+
+
 def is_models_path(path: str) -> bool:
     """Whether a request belongs to the Models API rather than to the rest of the server."""
     return path == "/v1/models" or path.startswith("/v1/models/")
@@ -44,26 +57,50 @@ def is_models_path(path: str) -> bool:
 class RequestContext:
     """The ASGI application modeldir serves, around its two halves."""
 
-    def __init__(self, models_api: Responder, rest: ASGIApp, source: SnapshotSource) -> None:
+    def __init__(
+        self,
+        models_api: Responder,
+        rest: ASGIApp,
+        source: SnapshotSource,
+        *,
+        openai: Responder | None = None,
+        openai_on_models: bool = False,
+    ) -> None:
         self.models_api = models_api
         self.rest = rest
         self.source = source
+        self.openai = openai
+        """The OpenAI-format view (`/openai/v1/models*`), when served."""
+        self.openai_on_models = openai_on_models
+        """Whether `/v1/models` answers OpenAI's way to a request made OpenAI's way."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the Starlette app starts and stops the server
             await self.rest(scope, receive, send)
             return
         request_id = new_request_id_bytes()
-        if is_models_path(scope["path"]):
-            try:
-                response = await self.models_api(scope, request_id)
-            except Exception:
-                response = self._unexpected(scope, request_id)
-            status, headers, body = with_length(response)
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-        else:
+        responder = self._responder(scope)
+        if responder is None:
             await self._rest(scope, receive, send, request_id)
+            return
+        try:
+            response = await responder(scope, request_id)
+        except Exception:
+            response = self._unexpected(scope, request_id)
+        status, headers, body = with_length(response)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _responder(self, scope: Scope) -> Responder | None:
+        """Which raw endpoint answers this request; None: the Starlette app does."""
+        path = scope["path"]
+        if is_models_path(path):
+            if self.openai is not None and self.openai_on_models and wants_openai(scope):
+                return self.openai
+            return self.models_api
+        if self.openai is not None and is_openai_path(path):
+            return self.openai
+        return None
 
     async def _rest(self, scope: Scope, receive: Receive, send: Send, request_id: bytes) -> None:
         scope.setdefault("state", {})[STATE_REQUEST_ID] = request_id.decode()

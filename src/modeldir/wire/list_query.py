@@ -43,6 +43,26 @@ class ListQuery:
 
 
 DEFAULT_QUERY = ListQuery()
+_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._=&[]")
+
+
+def is_plain(query_string: bytes) -> bool:
+    """Whether a query string names only list parameters, each once, with nothing encoded.
+
+    Such a string decides the response by itself, so it may key a cache as it is; any other
+    (unknown parameters, repeats, encodings) is keyed by what it parses to.
+    """
+    if not _PLAIN.issuperset(query_string):
+        return False
+    # `beta=true` (the SDKs' beta clients) changes nothing, but comes in one spelling only.
+    parts = [part for part in query_string.split(b"&") if part != b"beta=true"]
+    names = [part.partition(b"=")[0] for part in parts]
+    scalars = [name for name in names if name not in (b"lifecycle[]", b"lifecycle")]
+    return len(set(scalars)) == len(scalars) and set(scalars) <= {
+        b"before_id",
+        b"after_id",
+        b"limit",
+    }
 
 
 def parse_pairs(query_string: bytes) -> list[tuple[str, str]]:

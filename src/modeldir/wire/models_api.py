@@ -25,7 +25,7 @@ from modeldir.errors import ApiError, MethodNotAllowedError, NotFoundError
 from modeldir.wire.admission import WirePolicy, admit
 from modeldir.wire.context import SnapshotSource
 from modeldir.wire.inbound import PREFLIGHT_HEADERS, PREFLIGHT_METHOD, RequestHeaders
-from modeldir.wire.list_query import parse_list_query
+from modeldir.wire.list_query import is_plain, parse_list_query
 from modeldir.wire.rate_limits import LocalRateLimiter, RateLimiter
 from modeldir.wire.responses import JSON, Response, error_response
 from modeldir.wire.types import Headers, Scope
@@ -34,15 +34,19 @@ LIST_PATH = b"/v1/models"
 _RETRIEVE_PREFIX = b"/v1/models/"
 CORS_RESPONSE = [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", b"*")]
 
-# List bodies kept per snapshot; past this many bytes the cache starts again.
+# List bodies kept per snapshot: past this many bytes (keys included) or entries, the cache
+# starts again. A hostile client can make it start again, never grow.
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
+PAGE_CACHE_ENTRIES = 20_000
 
 
 class _Served:
     """What the endpoint keeps for one snapshot: encoded headers and the list bodies served.
 
-    A list body is a pure function of the snapshot, the access rule and the query string, so
-    it is rendered once and reused until the snapshot changes.
+    A list body is a pure function of the snapshot, the access rule and the parsed query, so it
+    is rendered once and reused until the snapshot changes. It is keyed by the parsed query;
+    a plain query string (`limit=20&after_id=x`) also keys it as it is, so the common request
+    skips even the parsing, while strings padded with other parameters make no entries.
     """
 
     __slots__ = ("organization_header", "pages", "size", "snapshot")
@@ -50,24 +54,32 @@ class _Served:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.organization_header = (b"anthropic-organization-id", snapshot.organization_id.encode())
-        self.pages: dict[tuple[AccessRule, bytes], bytes] = {}
+        self.pages: dict[tuple[AccessRule, object], bytes] = {}
         self.size = 0
 
     def page(self, rule: AccessRule, query_string: bytes) -> bytes:
         """The list body for one rule and query (InvalidRequestError if the query is bad)."""
-        key = (rule, query_string)
-        body = self.pages.get(key)
+        body = self.pages.get((rule, query_string))
+        if body is not None:
+            return body
+        query = parse_list_query(query_string)
+        body = self.pages.get((rule, query))
         if body is None:
-            query = parse_list_query(query_string)
             cursor = Cursor(query.after_id, query.before_id)
             page = self.snapshot.list_page(rule, query.lifecycle_mask, query.limit, cursor)
             body = render_page(page)
-            if self.size + len(body) > PAGE_CACHE_BYTES:
-                self.pages.clear()
-                self.size = 0
-            self.pages[key] = body
-            self.size += len(body)
+            cursors = len(query.after_id or "") + len(query.before_id or "")
+            self._keep((rule, query), body, len(body) + cursors + 128)
+        if is_plain(query_string):
+            self._keep((rule, query_string), body, len(query_string) + 64)
         return body
+
+    def _keep(self, key: tuple[AccessRule, object], body: bytes, cost: int) -> None:
+        if self.size + cost > PAGE_CACHE_BYTES or len(self.pages) >= PAGE_CACHE_ENTRIES:
+            self.pages.clear()
+            self.size = 0
+        self.pages[key] = body
+        self.size += cost
 
 
 class ModelsApi:
