@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         "info", description="Log level: critical, error, warning, info or debug."
     )
     access_log: bool = Field(False, description="Log every request (costs throughput).")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as one JSON object a line."
+    )
     organization_id: str | None = Field(
         None,
         description="Organisation UUID to create on the first start.",

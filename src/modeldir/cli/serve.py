@@ -10,6 +10,7 @@ print it, with the URL it really serves on.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import socket
 import threading
@@ -27,8 +28,9 @@ from modeldir.cli.main import cli, settings, uses_default_database
 from modeldir.cli.options import json_option, setting_options
 from modeldir.errors import EXIT_UNAVAILABLE, EXIT_USAGE
 from modeldir.settings import Settings
+from modeldir.wire.logs import JsonFormatter
 
-SERVE_SETTINGS = ("host", "port", "log_level", "access_log", "workers")
+SERVE_SETTINGS = ("host", "port", "log_level", "log_format", "access_log", "workers")
 """The settings `serve` takes as options."""
 READY_TIMEOUT = 600.0
 """How long to wait for the server's first answer (a million models load in about 10 s)."""
@@ -129,7 +131,7 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
         port=address.port,
         workers=chosen.workers,
         log_level=chosen.log_level,
-        access_log=chosen.access_log,
+        log_format=chosen.log_format,
     ).serve()
 
 
@@ -157,13 +159,21 @@ class _Announcer:
         url = self.address.url
         if not _answers(f"{url}/healthz", {}, READY_TIMEOUT):
             return  # the server failed to start and says why itself
-        click.echo(f"modeldir: serving {self.database} on {url}", err=True)
+        self._say(f"serving {self.database} on {url}")
         if self.first_start:
             self._first_key(url)
         elif self.no_active_key:
-            click.echo(
-                "modeldir: no API key is active; make one with `modeldir keys create`", err=True
+            self._say("no API key is active; make one with `modeldir keys create`")
+
+    def _say(self, message: str) -> None:
+        """A line for the operator on standard error, in the log format chosen."""
+        if self.settings.log_format == "json":
+            record = logging.makeLogRecord(
+                {"name": "modeldir.serve", "levelname": "INFO", "msg": message}
             )
+            click.echo(JsonFormatter().format(record), err=True)
+        else:
+            click.echo(f"modeldir: {message}", err=True)
 
     def _first_key(self, url: str) -> None:
         from modeldir.admin.service import Actor, AdminService
@@ -181,7 +191,7 @@ class _Announcer:
         if self.as_json:
             click.echo(orjson.dumps({"base_url": url, "api_key": key}).decode())
             return
-        click.echo("modeldir: created the first API key. It is shown only this once:", err=True)
+        self._say("created the first API key. It is shown only this once:")
         click.echo(f"ANTHROPIC_BASE_URL={url} ANTHROPIC_API_KEY={key}")
 
 

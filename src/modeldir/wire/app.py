@@ -40,6 +40,7 @@ from modeldir.wire.admin_api import AdminApi
 from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
 from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
+from modeldir.wire.logs import configure_logging
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
@@ -122,6 +123,7 @@ class Server:
             self.live,
             openai=self.openai_api.respond,
             openai_on_models=settings.openai_on_v1_models,
+            access_log=settings.access_log,
         )
 
     def _starlette(self) -> Starlette:
@@ -183,15 +185,5 @@ class Server:
 def create_app(settings: Settings | None = None) -> RequestContext:
     """The application for `settings` (default: from the environment)."""
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return Server(settings).entry
-
-
-def configure_logging(level: str) -> None:
-    """modeldir's log lines on standard error (the HTTP server configures only its own)."""
-    root = logging.getLogger("modeldir")
-    if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    root.setLevel(level.upper())

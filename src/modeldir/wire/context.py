@@ -10,6 +10,7 @@ and the server keeps serving.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -17,8 +18,9 @@ from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import InternalServerError
 from modeldir.ids import new_request_id_bytes
 from modeldir.wire.inbound import AUTHORIZATION, VERSION, RequestHeaders
+from modeldir.wire.logs import log_request
 from modeldir.wire.responses import Response, error_response, identity_headers, with_length
-from modeldir.wire.types import ASGIApp, Message, Receive, Scope, Send
+from modeldir.wire.types import ASGIApp, Headers, Message, Receive, Scope, Send
 
 logger = logging.getLogger("modeldir.wire")
 
@@ -65,6 +67,7 @@ class RequestContext:
         *,
         openai: Responder | None = None,
         openai_on_models: bool = False,
+        access_log: bool = False,
     ) -> None:
         self.models_api = models_api
         self.rest = rest
@@ -73,23 +76,28 @@ class RequestContext:
         """The OpenAI-format view (`/openai/v1/models*`), when served."""
         self.openai_on_models = openai_on_models
         """Whether `/v1/models` answers OpenAI's way to a request made OpenAI's way."""
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the Starlette app starts and stops the server
             await self.rest(scope, receive, send)
             return
         request_id = new_request_id_bytes()
+        started = time.perf_counter() if self.access_log else 0.0
         responder = self._responder(scope)
         if responder is None:
-            await self._rest(scope, receive, send, request_id)
-            return
-        try:
-            response = await responder(scope, request_id)
-        except Exception:
-            response = self._unexpected(scope, request_id)
-        status, headers, body = with_length(response)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            status, workspace = await self._rest(scope, receive, send, request_id)
+        else:
+            try:
+                response = await responder(scope, request_id)
+            except Exception:
+                response = self._unexpected(scope, request_id)
+            status, headers, body = with_length(response)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            workspace = _workspace(headers) if self.access_log else None
+        if self.access_log:
+            log_request(request_id, scope["method"], scope["path"], status, started, workspace)
 
     def _responder(self, scope: Scope) -> Responder | None:
         """Which raw endpoint answers this request; None: the Starlette app does."""
@@ -102,16 +110,23 @@ class RequestContext:
             return self.openai
         return None
 
-    async def _rest(self, scope: Scope, receive: Receive, send: Send, request_id: bytes) -> None:
+    async def _rest(
+        self, scope: Scope, receive: Receive, send: Send, request_id: bytes
+    ) -> tuple[int, bytes | None]:
+        """Let the Starlette app answer; the status it answered and the workspace, if named."""
         scope.setdefault("state", {})[STATE_REQUEST_ID] = request_id.decode()
         common = identity_headers(request_id, self.source.snapshot.organization_id)
         started = False
+        status = 500
+        workspace = None
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status, workspace
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), *common]
+                workspace = _workspace(message["headers"])
             await send(message)
 
         try:
@@ -123,6 +138,7 @@ class RequestContext:
             status, headers, body = with_length(response)
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
+        return status, workspace
 
     def _unexpected(self, scope: Scope, request_id: bytes) -> Response:
         """The last resort: log the exception being handled, answer a bare 500 envelope."""
@@ -134,3 +150,11 @@ class RequestContext:
         )
         headers = identity_headers(request_id, self.source.snapshot.organization_id)
         return error_response(InternalServerError(), request_id, headers)
+
+
+def _workspace(headers: Headers) -> bytes | None:
+    """The workspace a response names, for the access log."""
+    for name, value in headers:
+        if name == b"anthropic-workspace-id":
+            return value
+    return None
