@@ -2,4 +2,6 @@
 
 from modeldir.cli import main
 
-main()
+# Guarded: `serve` starts a helper process by re-importing the main module (`spawn`).
+if __name__ == "__main__":
+    main()

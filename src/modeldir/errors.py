@@ -30,6 +30,7 @@ ErrorType = Literal[
     "api_error",
     "overloaded_error",
     "conflict_error",
+    "request_too_large",
 ]
 
 # Exit statuses of the `modeldir` command (2 is click's own, for a usage error).
@@ -138,6 +139,15 @@ class StaleVersionError(ConflictError):
         return False
 
 
+class RequestTooLargeError(ApiError):
+    status = 413
+    error_type = "request_too_large"
+    default_message = "Request too large"
+    exit_code = EXIT_INVALID
+    openai_type = "invalid_request_error"
+    openai_code = "request_too_large"
+
+
 class RateLimitError(ApiError):
     status = 429
     error_type = "rate_limit_error"
@@ -198,6 +208,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
         NotFoundError,
         MethodNotAllowedError,
         ConflictError,
+        RequestTooLargeError,
         RateLimitError,
         InternalServerError,
         ServiceUnavailableError,

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="While Redis is unreachable: `local` limits each process on its own, "
         "`refuse` answers 503.",
     )
+    max_body_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="The largest admin request body accepted, in bytes (larger: 413).",
+    )
     openai_on_v1_models: bool = Field(
         False,
         description="Also answer /v1/models in OpenAI's format to a request that brings a bearer "

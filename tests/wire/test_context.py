@@ -7,6 +7,7 @@ with a `request-id` that matches the header, and the server goes on serving.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -94,3 +95,29 @@ def test_the_server_goes_on_after_a_failure() -> None:
     target = app()
     assert get(target, "/boom").status_code == 500
     assert get(target, "/fine").json() == {"ok": True}
+
+
+def test_http_1_1_without_a_host_is_a_400_envelope() -> None:
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": "/fine",
+        "raw_path": b"/fine",
+        "query_string": b"",
+        "headers": [(b"x-api-key", b"sk-all")],
+    }
+    asyncio.run(app()(scope, None, send))  # type: ignore[arg-type]
+    start, body = sent
+    assert start["status"] == 400
+    envelope = json.loads(body["body"])
+    assert envelope["error"]["message"] == "HTTP/1.1 requests must carry a Host header"
+    assert dict(start["headers"])[b"request-id"].decode() == envelope["request_id"]
+    sent.clear()
+    asyncio.run(app()({**scope, "http_version": "1.0"}, None, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 200  # HTTP/1.0 has no Host requirement

@@ -57,6 +57,9 @@ def load_text(raw: bytes, source: str, *, as_json: bool) -> Any:
     except (orjson.JSONDecodeError, yaml.YAMLError) as error:
         kind = "JSON" if as_json else "YAML"
         raise InvalidRequestError(_syntax_message(error, source, kind)) from None
+    except ValueError as error:  # a YAML number too long to convert (over 4,300 digits)
+        where = source or "The request body"
+        raise InvalidRequestError(f"{where}: {error}") from None
 
 
 def _syntax_message(error: Exception, source: str, kind: str) -> str:

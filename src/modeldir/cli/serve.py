@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import errno
 import logging
+import multiprocessing
 import os
 import socket
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -122,7 +122,13 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
             store.close()
     announcer = _Announcer(chosen, address, store.url, first_start=not keys, as_json=as_json)
     announcer.no_active_key = bool(keys) and all(k.status != "active" for k in keys)
-    threading.Thread(target=announcer.run, name="modeldir-announce", daemon=True).start()
+    # A process of its own, started fresh (`spawn`): the HTTP server forks its workers from this
+    # process, and a thread here could hold a lock at that moment that a worker then waits on
+    # for ever (seen as a worker that never starts).
+    spawned = multiprocessing.get_context("spawn").Process(
+        target=announcer.run, args=(os.getpid(),), name="modeldir-announce", daemon=True
+    )
+    spawned.start()
     # Each worker process builds its own server from the environment: hand the settings over.
     os.environ.update(chosen.as_environment())
     production_server(
@@ -154,10 +160,11 @@ class _Announcer:
         self.as_json = as_json
         self.no_active_key = False
 
-    def run(self) -> None:
-        """Wait for the server's first answer, then announce it (a thread of its own)."""
+    def run(self, server_pid: int) -> None:
+        """Wait for the server's first answer, then announce it (in a process of its own)."""
+        self.server_pid = server_pid
         url = self.address.url
-        if not _answers(f"{url}/healthz", {}, READY_TIMEOUT):
+        if not _answers(f"{url}/healthz", {}, READY_TIMEOUT, server_pid):
             return  # the server failed to start and says why itself
         self._say(f"serving {self.database} on {url}")
         if self.first_start:
@@ -187,7 +194,7 @@ class _Announcer:
             store.close()
         # Print it only once the server accepts it, so a script can use it at once.
         headers = {"x-api-key": key, "anthropic-version": "2023-06-01"}
-        _answers(f"{url}/v1/models?limit=1", headers, 30.0)
+        _answers(f"{url}/v1/models?limit=1", headers, 30.0, self.server_pid)
         if self.as_json:
             click.echo(orjson.dumps({"base_url": url, "api_key": key}).decode())
             return
@@ -195,10 +202,11 @@ class _Announcer:
         click.echo(f"ANTHROPIC_BASE_URL={url} ANTHROPIC_API_KEY={key}")
 
 
-def _answers(url: str, headers: dict[str, str], timeout: float) -> bool:
-    """Whether `url` answers 200 within `timeout` seconds (asked every 50 ms)."""
+def _answers(url: str, headers: dict[str, str], timeout: float, server_pid: int) -> bool:
+    """Whether `url` answers 200 within `timeout` seconds (asked every 50 ms); gives up at once
+    when the server's process is gone."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and os.getppid() == server_pid:
         try:
             if httpx.get(url, headers=headers, timeout=2.0).status_code == 200:
                 return True

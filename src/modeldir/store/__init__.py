@@ -6,9 +6,21 @@ the CLI when it works through the API) starts quickly.
 
 from __future__ import annotations
 
+import sys
+
 from modeldir.store.interface import Reader, Store, Transaction
 
-__all__ = ["Reader", "Store", "Transaction", "open_store", "sqlalchemy_url"]
+__all__ = ["Reader", "Store", "Transaction", "open_store", "sqlalchemy_url", "unavailable"]
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether a failure means the database cannot be reached or written right now (503)."""
+    exc = sys.modules.get("sqlalchemy.exc")  # loaded only once a store was opened
+    if exc is None:
+        return False
+    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return True  # refused, dropped, locked, read-only, disk full, ...
+    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -25,7 +25,12 @@ from starlette.routing import BaseRoute, Route
 from modeldir.admin import inputs
 from modeldir.admin.service import Actor, AdminService, Versioned
 from modeldir.catalogue.document import load_text
-from modeldir.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError
+from modeldir.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    RequestTooLargeError,
+)
 from modeldir.live import LiveCatalogue
 from modeldir.wire.admission import admit_admin
 from modeldir.wire.inbound import RequestHeaders
@@ -75,9 +80,21 @@ def parse_query(request: Request, kind: type[M]) -> M:
     return inputs.parse(kind, values)
 
 
-async def read_body(request: Request) -> Any:
-    """The request body: JSON, or YAML when the content type says so."""
-    raw = await request.body()
+async def read_body(request: Request, limit: int) -> Any:
+    """The request body, at most `limit` bytes: JSON, or YAML when the content type says so."""
+    too_large = RequestTooLargeError(
+        f"The request body is larger than {limit:,} bytes (MODELDIR_MAX_BODY_BYTES)"
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    parts, size = [], 0
+    async for chunk in request.stream():  # counted as it arrives, whatever was declared
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        parts.append(chunk)
+    raw = b"".join(parts)
     if not raw.strip():
         return {}
     as_json = "yaml" not in request.headers.get("content-type", "")
@@ -87,9 +104,12 @@ async def read_body(request: Request) -> Any:
 class AdminApi:
     """The routes of the admin API, bound to one store and its live snapshot."""
 
-    def __init__(self, live: LiveCatalogue, accepted_versions: frozenset[bytes]) -> None:
+    def __init__(
+        self, live: LiveCatalogue, accepted_versions: frozenset[bytes], max_body_bytes: int
+    ) -> None:
         self.live = live
         self.accepted_versions = accepted_versions
+        self.max_body_bytes = max_body_bytes
 
     async def _actor(self, request: Request) -> Actor:
         """The admin key behind a request (D2's header rules), else 401 or 403."""
@@ -145,9 +165,9 @@ class AdminApi:
             if query is not None:
                 args.append(parse_query(request, query))
             if body is not None:
-                args.append(inputs.parse(body, await read_body(request)))
+                args.append(inputs.parse(body, await read_body(request, self.max_body_bytes)))
             elif raw_body:
-                args.append(await read_body(request))
+                args.append(await read_body(request, self.max_body_bytes))
             if writes and path:  # a change to an existing object honours If-Match
                 args.append(request.headers.get("if-match"))
             work = lambda s: getattr(s, method)(*args)  # noqa: E731
@@ -251,7 +271,7 @@ class AdminApi:
     async def import_catalogue(self, request: Request) -> Response:
         actor = await self._actor(request)
         params = parse_query(request, inputs.ImportParams)
-        data = await read_body(request)
+        data = await read_body(request, self.max_body_bytes)
         writes = not params.dry_run
         report = await self._run(
             request,

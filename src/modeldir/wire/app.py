@@ -116,7 +116,7 @@ class Server:
         )
         bundled = frozenset(m.id for m in bundled_document().models)
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
-        self.admin_api = AdminApi(self.live, accepted)
+        self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
         self.entry = RequestContext(
             self.models_api.respond,
             self._starlette(),

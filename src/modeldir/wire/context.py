@@ -10,13 +10,20 @@ and the server keeps serving.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from modeldir.catalogue.snapshot import Snapshot
-from modeldir.errors import InternalServerError
+from modeldir.errors import (
+    ApiError,
+    InternalServerError,
+    InvalidRequestError,
+    ServiceUnavailableError,
+)
 from modeldir.ids import new_request_id_bytes
+from modeldir.store import unavailable
 from modeldir.wire.inbound import AUTHORIZATION, VERSION, RequestHeaders
 from modeldir.wire.logs import log_request
 from modeldir.wire.responses import Response, error_response, identity_headers, with_length
@@ -24,6 +31,7 @@ from modeldir.wire.types import ASGIApp, Headers, Message, Receive, Scope, Send
 
 logger = logging.getLogger("modeldir.wire")
 
+DATABASE_UNAVAILABLE = "The catalogue database is unavailable right now; try again shortly."
 STATE_REQUEST_ID = "request_id"
 """Where the Starlette app finds the request id: `request.state.request_id` (a str)."""
 
@@ -84,6 +92,14 @@ class RequestContext:
             return
         request_id = new_request_id_bytes()
         started = time.perf_counter() if self.access_log else 0.0
+        if scope.get("http_version") == "1.1" and not _has_host(scope):
+            response = error_response(
+                InvalidRequestError("HTTP/1.1 requests must carry a Host header"),
+                request_id,
+                identity_headers(request_id, self.source.snapshot.organization_id),
+            )
+            await _send(send, response)
+            return
         responder = self._responder(scope)
         if responder is None:
             status, workspace = await self._rest(scope, receive, send, request_id)
@@ -92,10 +108,9 @@ class RequestContext:
                 response = await responder(scope, request_id)
             except Exception:
                 response = self._unexpected(scope, request_id)
-            status, headers, body = with_length(response)
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            workspace = _workspace(headers) if self.access_log else None
+            await _send(send, response)
+            status = response[0]
+            workspace = _workspace(response[1]) if self.access_log else None
         if self.access_log:
             log_request(request_id, scope["method"], scope["path"], status, started, workspace)
 
@@ -135,21 +150,37 @@ class RequestContext:
             response = self._unexpected(scope, request_id)
             if started:  # too late for an envelope: the server closes the connection
                 raise
-            status, headers, body = with_length(response)
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await _send(send, response)
+            status = response[0]
         return status, workspace
 
     def _unexpected(self, scope: Scope, request_id: bytes) -> Response:
-        """The last resort: log the exception being handled, answer a bare 500 envelope."""
-        logger.exception(
-            "unexpected error on %s %s request_id=%s",
-            scope["method"],
-            scope["path"],
-            request_id.decode(),
-        )
+        """The last resort: log the exception being handled, answer the envelope.
+
+        A database that cannot be reached or written is a retryable 503; anything else a bare
+        500, logged with the request id.
+        """
+        failure = sys.exc_info()[1]
+        error: ApiError
+        if failure is not None and unavailable(failure):
+            logger.warning(
+                "database unavailable on %s %s request_id=%s: %s",
+                scope["method"],
+                scope["path"],
+                request_id.decode(),
+                str(failure).splitlines()[0],
+            )
+            error = ServiceUnavailableError(DATABASE_UNAVAILABLE)
+        else:
+            logger.exception(
+                "unexpected error on %s %s request_id=%s",
+                scope["method"],
+                scope["path"],
+                request_id.decode(),
+            )
+            error = InternalServerError()
         headers = identity_headers(request_id, self.source.snapshot.organization_id)
-        return error_response(InternalServerError(), request_id, headers)
+        return error_response(error, request_id, headers)
 
 
 def _workspace(headers: Headers) -> bytes | None:
@@ -158,3 +189,17 @@ def _workspace(headers: Headers) -> bytes | None:
         if name == b"anthropic-workspace-id":
             return value
     return None
+
+
+def _has_host(scope: Scope) -> bool:
+    # A plain loop, not any(): the Host header usually comes first, and this runs per request.
+    for name, _ in scope["headers"]:  # noqa: SIM110
+        if name == b"host":
+            return True
+    return False
+
+
+async def _send(send: Send, response: Response) -> None:
+    status, headers, body = with_length(response)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
