@@ -51,7 +51,11 @@ def running(database_url: str, tmp_path: Path) -> Iterator[Running]:
     admin_for(store).import_catalogue({"models": models})
     key = new_key(store)
     server = ServerProcess(
-        database_url, tmp_path / "server.log", env={"MODELDIR_SEED": "false"}
+        database_url,
+        tmp_path / "server.log",
+        # The periodic check slowed right down: a change arrives in time only by its signal
+        # (NOTIFY on PostgreSQL, PRAGMA data_version on SQLite).
+        env={"MODELDIR_SEED": "false", "MODELDIR_REFRESH_INTERVAL": "30"},
     ).start()
     yield Running(store, server, key)
     server.stop()

@@ -53,10 +53,6 @@ class ModelRecord:
         """The model as the Models API returns it, as data."""
         return wire_object(self.row)
 
-    def get(self, name: str) -> Any:
-        """One stored value by field name."""
-        return self.row[POSITION[name]]
-
     # The three fields the catalogue's own logic reads: identity, list order, lifecycle filter.
     @property
     def id(self) -> str:

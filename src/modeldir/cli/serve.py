@@ -120,8 +120,14 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
                 keys = reader.api_keys()
         finally:
             store.close()
-    announcer = _Announcer(chosen, address, store.url, first_start=not keys, as_json=as_json)
-    announcer.no_active_key = bool(keys) and all(k.status != "active" for k in keys)
+    announcer = _Announcer(
+        chosen,
+        address,
+        store.url,
+        first_start=not keys,
+        no_active_key=bool(keys) and all(k.status != "active" for k in keys),
+        as_json=as_json,
+    )
     # A process of its own, started fresh (`spawn`): the HTTP server forks its workers from this
     # process, and a thread here could hold a lock at that moment that a worker then waits on
     # for ever (seen as a worker that never starts).
@@ -151,6 +157,7 @@ class _Announcer:
         database: str,
         *,
         first_start: bool,
+        no_active_key: bool,
         as_json: bool,
     ) -> None:
         self.settings = chosen
@@ -158,7 +165,7 @@ class _Announcer:
         self.database = database
         self.first_start = first_start
         self.as_json = as_json
-        self.no_active_key = False
+        self.no_active_key = no_active_key
 
     def run(self, server_pid: int) -> None:
         """Wait for the server's first answer, then announce it (in a process of its own)."""

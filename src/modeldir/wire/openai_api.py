@@ -27,19 +27,16 @@ import orjson
 
 from modeldir.catalogue.access import AccessRule
 from modeldir.catalogue.list_order import release_time
-from modeldir.catalogue.render import Entry
+from modeldir.catalogue.render import LIFECYCLE_BIT, Entry
 from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import ApiError, MethodNotAllowedError, NotFoundError, render_openai
 from modeldir.wire.admission import authenticate
 from modeldir.wire.context import SnapshotSource
 from modeldir.wire.inbound import RequestHeaders
+from modeldir.wire.list_query import DEFAULT_LIFECYCLE_MASK
 from modeldir.wire.rate_limits import RateLimiter
 from modeldir.wire.responses import JSON, Response, error_headers
 from modeldir.wire.types import Scope
-
-PREFIX = "/openai/v1/models"
-_ACTIVE_OR_DEPRECATED = 0b011
-_RETIRED = 0b100
 
 
 class _Lists:
@@ -92,7 +89,7 @@ class OpenAIApi:
                 body = self._list(snapshot, grant.rule)
             else:
                 entry = snapshot.find(model_id, grant.rule)
-                if entry is None or entry.lifecycle_bit == _RETIRED:
+                if entry is None or entry.lifecycle_bit == LIFECYCLE_BIT["retired"]:
                     raise NotFoundError(f"The model `{model_id}` does not exist")
                 body = orjson.dumps(self._object(entry, entry.model_id))
         except ApiError as error:
@@ -106,7 +103,7 @@ class OpenAIApi:
             lists = self._lists = _Lists(snapshot)
         body = lists.bodies.get(rule)
         if body is None:
-            data = [self._object(e, e.id) for e in snapshot.visible(rule, _ACTIVE_OR_DEPRECATED)]
+            data = [self._object(e, e.id) for e in snapshot.visible(rule, DEFAULT_LIFECYCLE_MASK)]
             body = lists.bodies[rule] = orjson.dumps({"object": "list", "data": data})
         return body
 
