@@ -116,3 +116,12 @@ def test_the_memory_benchmark_runs_at_a_small_size(tmp_path: Path) -> None:
     results = measure(writes=50, queries=200, folder=tmp_path)
     assert results["writes"] == 50 and results["queries"] == 200
     assert "writes_growth_mb" in results and "queries_growth_mb" in results
+
+
+def test_the_admin_cost_benchmark_runs_at_a_small_size(tmp_path: Path) -> None:
+    from bench.admin_cost import measure
+
+    results = measure(others=12, writes=5, folder=tmp_path)
+    assert results["others"] == 12 and results["writes"] == 5
+    assert results["small_ms"] > 0 and results["large_ms"] > 0
+    assert results["ratio"] == results["large_ms"] / results["small_ms"]

@@ -24,9 +24,15 @@ from modeldir.catalogue.grants import (
     hash_secret,
     key_grants,
     lookup,
+    workspace_rules,
 )
-from modeldir.catalogue.records import AdminKeyRecord
+from modeldir.catalogue.records import AdminKeyRecord, ApiKeyRecord, WorkspaceRecord
 from tests.factories import BASE, api_key, model, snapshot, workspace
+
+
+def grants_of(key: ApiKeyRecord, spaces: dict[str, WorkspaceRecord]) -> list[KeyGrant]:
+    """`key_grants` with the workspaces' rules made as the snapshot makes them."""
+    return key_grants(key, spaces, workspace_rules(spaces.values()))
 
 
 def sha256(data: bytes) -> bytes:
@@ -100,7 +106,7 @@ def test_an_active_key_of_a_live_workspace_has_one_grant() -> None:
         key_requests_per_minute=60,
     )
     key = api_key("apikey_1", "wrkspc_1", "sk-one", expires_at=BASE + 10)
-    [only] = key_grants(key, {"wrkspc_1": space})
+    [only] = grants_of(key, {"wrkspc_1": space})
     assert only.key_id == "apikey_1"
     assert only.secret_hash == sha256(b"sk-one")
     assert (only.workspace_id, only.workspace_header) == ("wrkspc_1", b"wrkspc_1")
@@ -110,7 +116,7 @@ def test_an_active_key_of_a_live_workspace_has_one_grant() -> None:
 
 
 def test_a_workspace_without_a_rule_or_limits() -> None:
-    [only] = key_grants(api_key("k", "w", "sk"), {"w": workspace("w")})
+    [only] = grants_of(api_key("k", "w", "sk"), {"w": workspace("w")})
     assert only.rule.patterns is None
     assert only.rule.allows("anything")
     assert (only.expires_at, only.workspace_limit, only.key_limit) == (None, None, None)
@@ -118,14 +124,14 @@ def test_a_workspace_without_a_rule_or_limits() -> None:
 
 @pytest.mark.parametrize("status", ["inactive", "archived", "expired", ""])
 def test_a_key_that_is_not_active_has_no_grant(status: str) -> None:
-    assert key_grants(api_key("k", "w", "sk", status=status), {"w": workspace("w")}) == []
+    assert grants_of(api_key("k", "w", "sk", status=status), {"w": workspace("w")}) == []
 
 
 def test_a_key_of_a_missing_or_archived_workspace_has_no_grant() -> None:
     key = api_key("k", "w", "sk")
-    assert key_grants(key, {}) == []
-    assert key_grants(key, {"other": workspace("other")}) == []
-    assert key_grants(key, {"w": workspace("w", archived_at=BASE)}) == []
+    assert grants_of(key, {}) == []
+    assert grants_of(key, {"other": workspace("other")}) == []
+    assert grants_of(key, {"w": workspace("w", archived_at=BASE)}) == []
 
 
 @pytest.mark.parametrize(
@@ -148,7 +154,7 @@ def test_a_rotated_key_keeps_its_old_secret_until_the_grace_ends(
         previous_secret_hash=sha256(b"sk-old"),
         previous_expires_at=previous_expires_at,
     )
-    new, old = key_grants(key, {"w": workspace("w", ("a*",))})
+    new, old = grants_of(key, {"w": workspace("w", ("a*",))})
     assert (new.secret_hash, new.expires_at) == (sha256(b"sk-new"), expires_at)
     assert (old.secret_hash, old.expires_at) == (sha256(b"sk-old"), old_ends)
     assert (old.key_id, old.workspace_id, old.rule.patterns) == ("k", "w", ("a*",))
@@ -156,7 +162,7 @@ def test_a_rotated_key_keeps_its_old_secret_until_the_grace_ends(
 
 def test_an_old_secret_without_a_grace_end_grants_nothing() -> None:
     key = api_key("k", "w", "sk-new", previous_secret_hash=sha256(b"sk-old"))
-    [only] = key_grants(key, {"w": workspace("w")})
+    [only] = grants_of(key, {"w": workspace("w")})
     assert only.secret_hash == sha256(b"sk-new")
 
 
@@ -186,7 +192,7 @@ def test_api_key_grants_index_every_usable_secret() -> None:
         api_key("c", "gone", "sk-c"),
         api_key("d", "w", "sk-d", previous_secret_hash=sha256(b"sk-d0"), previous_expires_at=BASE),
     ]
-    index = api_key_grants(keys, spaces)
+    index = api_key_grants(keys, spaces, workspace_rules(spaces.values()))
     found = {prefix: (g.key_id, g.secret_hash) for prefix, g in index.items()}
     assert found == {
         sha256(b"sk-a")[:16]: ("a", sha256(b"sk-a")),

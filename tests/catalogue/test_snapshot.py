@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +13,7 @@ from modeldir.catalogue import snapshot as snapshot_module
 from modeldir.catalogue.access import EVERYTHING, AccessRule
 from modeldir.catalogue.records import AliasRecord, CatalogueChanges, ModelRecord
 from modeldir.catalogue.snapshot import Snapshot, build_snapshot
-from tests.factories import api_key, model, snapshot, workspace
+from tests.factories import BASE, api_key, model, snapshot, workspace
 
 OPUS = AccessRule.of(["claude-opus-*"])
 
@@ -128,11 +129,28 @@ NAMES = ["claude-opus-1", "claude-opus-2", "claude-haiku-1", "x-1", "x-2", "y", 
 RULES = [None, ("claude-opus-*",), ("x-?", "y"), ("nothing",)]
 
 model_changes = st.builds(
-    lambda name, day, lifecycle, deleted: model(name, day, lifecycle, deleted=deleted),
+    lambda name, day, lifecycle, deleted, fallbacks: model(
+        name,
+        day,
+        lifecycle,
+        deleted=deleted,
+        allowed_fallback_models=None
+        if fallbacks is None
+        else json.dumps(fallbacks, separators=(",", ":")),
+    ),
     st.sampled_from(NAMES),
     st.integers(0, 3),
     st.sampled_from(["active", "deprecated", "retired"]),
     st.booleans(),
+    st.none() | st.lists(st.sampled_from(NAMES), max_size=3, unique=True),
+)
+key_changes = st.builds(
+    lambda key_id, workspace_id, status: api_key(
+        key_id, workspace_id, f"sk-{key_id}", status=status
+    ),
+    st.sampled_from(["k1", "k2", "k3"]),
+    st.sampled_from(["w1", "w2"]),
+    st.sampled_from(["active", "inactive"]),
 )
 alias_changes = st.builds(
     AliasRecord,
@@ -144,8 +162,12 @@ alias_changes = st.builds(
 batches = st.lists(
     st.tuples(
         st.lists(model_changes, max_size=5),
-        st.lists(st.tuples(st.sampled_from(["w1", "w2"]), st.sampled_from(RULES)), max_size=2),
+        st.lists(
+            st.tuples(st.sampled_from(["w1", "w2"]), st.sampled_from(RULES), st.booleans()),
+            max_size=2,
+        ),
         st.lists(alias_changes, max_size=3),
+        st.lists(key_changes, max_size=2),
     ),
     min_size=1,
     max_size=6,
@@ -160,10 +182,13 @@ def describe(snap: Snapshot) -> dict[str, Any]:
         "tombstones": dict(snap.tombstones),
         "aliases": {a: (r.model_id, r.listed) for a, r in snap.aliases.items()},
         "views": {
-            rule.patterns: [ids(lst) for lst in view.by_mask[1:]]
+            rule.patterns: [[e.body() for e in lst] for lst in view.by_mask[1:]]
             for rule, view in snap.views.items()
         },
-        "grants": {g.key_id: (g.workspace_id, g.rule) for g in snap.grants.values()},
+        "grants": {
+            (g.key_id, g.secret_hash): (g.workspace_id, g.rule) for g in snap.grants.values()
+        },
+        "rules": dict(snap.rules),
     }
 
 
@@ -179,7 +204,7 @@ def check_changes_equal_rebuild(threshold: int, changes: list[Any]) -> None:
     snapshot_module.REBUILD_THRESHOLD = threshold
     try:
         workspaces = {"w1": workspace("w1"), "w2": workspace("w2")}
-        keys = [api_key("k1", "w1", "sk-1"), api_key("k2", "w2", "sk-2")]
+        keys = {"k1": api_key("k1", "w1", "sk-k1"), "k2": api_key("k2", "w2", "sk-k2")}
         history: list[ModelRecord] = []
         alias_history: list[AliasRecord] = []
         snap = build_snapshot(
@@ -187,13 +212,17 @@ def check_changes_equal_rebuild(threshold: int, changes: list[Any]) -> None:
                 revision=0,
                 organization_id="o",
                 workspaces=list(workspaces.values()),
-                api_keys=keys,
+                api_keys=list(keys.values()),
                 complete=True,
             )
         )
-        for revision, (models, rules, aliases) in enumerate(changes, start=1):
-            changed_workspaces = [replace(workspaces[w], model_access=rule) for w, rule in rules]
+        for revision, (models, rules, aliases, key_records) in enumerate(changes, start=1):
+            changed_workspaces = [
+                replace(workspaces[w], model_access=rule, archived_at=BASE if archived else None)
+                for w, rule, archived in rules
+            ]
             workspaces.update((w.id, w) for w in changed_workspaces)
+            keys.update((k.id, k) for k in key_records)
             history += models
             alias_history += aliases
             snap = snap.apply(
@@ -203,6 +232,7 @@ def check_changes_equal_rebuild(threshold: int, changes: list[Any]) -> None:
                     models=models,
                     aliases=aliases,
                     workspaces=changed_workspaces,
+                    api_keys=key_records,
                 )
             )
             rebuilt = build_snapshot(
@@ -212,7 +242,7 @@ def check_changes_equal_rebuild(threshold: int, changes: list[Any]) -> None:
                     models=latest(history),
                     aliases=latest(alias_history, "alias"),
                     workspaces=list(workspaces.values()),
-                    api_keys=keys,
+                    api_keys=list(keys.values()),
                     complete=True,
                 )
             )

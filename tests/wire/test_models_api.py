@@ -87,3 +87,48 @@ def test_padding_a_list_query_makes_no_new_cache_entries() -> None:
     served = api._current()
     assert len(served.pages) <= 2  # the parsed query, and the plain string itself
     assert served.size < 10_000
+
+
+def test_hidden_models_are_not_named_in_fallback_lists() -> None:
+    """Hidden means absent: a workspace sees only visible models in `allowed_fallback_models`."""
+    from fnmatch import fnmatchcase
+
+    from modeldir.admin.bootstrap import bundled_document
+    from modeldir.catalogue.records import ModelRecord
+    from tests.factories import api_key, workspace
+    from tests.wire.inprocess import api_for, call
+
+    records = [ModelRecord.from_info(info) for info in bundled_document().models]
+    opus_only = snapshot(
+        records,
+        workspaces=[workspace("w-all"), workspace("w-opus", ("claude-opus-*",))],
+        keys=[api_key("k-all", "w-all", "sk-all"), api_key("k-opus", "w-opus", "sk-opus")],
+    )
+    api = api_for(opus_only)
+
+    def listed(secret: str) -> list[dict[str, Any]]:
+        headers = {"x-api-key": secret, "anthropic-version": "2023-06-01"}
+        reply = call(
+            api,
+            "/v1/models?limit=1000&lifecycle[]=active&lifecycle[]=deprecated&lifecycle[]=retired",
+            headers,
+        )
+        assert reply.status == 200
+        return list(reply.json["data"])
+
+    everything = {m["id"]: m for m in listed("sk-all")}
+    named_elsewhere = [
+        m
+        for m in everything.values()
+        if fnmatchcase(m["id"], "claude-opus-*")
+        and any(not fnmatchcase(f, "claude-opus-*") for f in m["allowed_fallback_models"] or [])
+    ]
+    assert named_elsewhere, "the bundled catalogue should have an opus model naming another line"
+    for seen in listed("sk-opus"):
+        assert fnmatchcase(seen["id"], "claude-opus-*")
+        full = everything[seen["id"]]["allowed_fallback_models"]
+        expected = None if full is None else [f for f in full if fnmatchcase(f, "claude-opus-*")]
+        assert seen["allowed_fallback_models"] == expected
+        headers = {"x-api-key": "sk-opus", "anthropic-version": "2023-06-01"}
+        retrieved = call(api, f"/v1/models/{seen['id']}", headers)
+        assert retrieved.json == seen

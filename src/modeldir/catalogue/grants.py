@@ -60,17 +60,27 @@ def lookup(grants: Mapping[bytes, KeyGrant | AdminGrant], secret: str | bytes) -
     return grant
 
 
-def key_grants(key: ApiKeyRecord, workspaces: Mapping[str, WorkspaceRecord]) -> list[KeyGrant]:
+def workspace_rules(workspaces: Iterable[WorkspaceRecord]) -> dict[str, AccessRule]:
+    """The access rule of each usable (unarchived) workspace, by workspace id."""
+    return {w.id: AccessRule.of(w.model_access) for w in workspaces if w.archived_at is None}
+
+
+def key_grants(
+    key: ApiKeyRecord,
+    workspaces: Mapping[str, WorkspaceRecord],
+    rules: Mapping[str, AccessRule],
+) -> list[KeyGrant]:
     """A usable key's grants: its secret, and after a rotation its old one until the grace ends."""
     workspace = workspaces.get(key.workspace_id)
-    if key.status != "active" or workspace is None or workspace.archived_at is not None:
+    rule = rules.get(key.workspace_id)
+    if key.status != "active" or workspace is None or rule is None:
         return []
     grant = KeyGrant(
         key_id=key.id,
         secret_hash=key.secret_hash,
         workspace_id=workspace.id,
         workspace_header=workspace.id.encode(),
-        rule=AccessRule.of(workspace.model_access),
+        rule=rule,
         expires_at=key.expires_at,
         workspace_limit=workspace.requests_per_minute,
         key_limit=workspace.key_requests_per_minute,
@@ -85,16 +95,20 @@ def key_grants(key: ApiKeyRecord, workspaces: Mapping[str, WorkspaceRecord]) -> 
 
 
 def api_key_grants(
-    keys: Iterable[ApiKeyRecord], workspaces: Mapping[str, WorkspaceRecord]
+    keys: Iterable[ApiKeyRecord],
+    workspaces: Mapping[str, WorkspaceRecord],
+    rules: Mapping[str, AccessRule],
 ) -> dict[bytes, KeyGrant]:
+    """The grants of every usable key, indexed by a prefix of each secret's hash."""
     return {
         grant.secret_hash[:INDEX_BYTES]: grant
         for key in keys
-        for grant in key_grants(key, workspaces)
+        for grant in key_grants(key, workspaces, rules)
     }
 
 
 def admin_grants(keys: Iterable[AdminKeyRecord]) -> dict[bytes, AdminGrant]:
+    """The grants of every active admin key, indexed like the API keys'."""
     return {
         key.secret_hash[:INDEX_BYTES]: AdminGrant(key.id, key.secret_hash)
         for key in keys

@@ -9,7 +9,7 @@ join of ready bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -48,6 +48,8 @@ class Entry:
     head: bytes
     capabilities: bytes
     tail: bytes
+    named: tuple[str, ...] = ()
+    """The models its fields name (`allowed_fallback_models`), which a workspace may not see."""
 
     def body(self) -> bytes:
         """The model's JSON, as retrieve returns it."""
@@ -60,6 +62,11 @@ def entry_sort_key(entry: Entry) -> str:
 
 
 _CAPABILITIES = POSITION["capabilities"]
+_FALLBACKS = POSITION["allowed_fallback_models"]
+# The one field that names other models is the last of the tail, so a workspace's own version
+# of an entry replaces only the tail's end (see `seen_through`).
+assert STORED_FIELDS[-1] == "allowed_fallback_models"
+_FALLBACKS_KEY = b',"allowed_fallback_models":'
 _ID, _CREATED_AT, _LIFECYCLE = (POSITION[n] for n in ("id", "created_at", "lifecycle"))
 Converter = Callable[[Any], Any] | None
 
@@ -87,6 +94,7 @@ class Renderer:
     def __init__(self) -> None:
         self._capabilities: dict[str | None, bytes] = {}
         self._tails: dict[tuple[Any, ...], bytes] = {}
+        self._named: dict[str, tuple[str, ...]] = {}
 
     def entry(self, record: ModelRecord) -> Entry:
         """The served form of one model record."""
@@ -104,7 +112,17 @@ class Renderer:
             head,
             capabilities,
             tail,
+            self._names(row[_FALLBACKS]),
         )
+
+    def _names(self, fallbacks: str | None) -> tuple[str, ...]:
+        """The model ids a stored fallback list (JSON text) names, shared like the tails."""
+        if not fallbacks:
+            return ()
+        named = self._named.get(fallbacks)
+        if named is None:
+            named = self._named[fallbacks] = tuple(orjson.loads(fallbacks))
+        return named
 
     def body_of(self, row: Row) -> bytes:
         """One stored model's JSON as retrieve returns it, without making an entry."""
@@ -142,7 +160,25 @@ def alias_entry(target: Entry, alias: str) -> Entry:
         head=_HEAD_START + orjson.dumps(alias) + rest,
         capabilities=target.capabilities,
         tail=target.tail,
+        named=target.named,
     )
+
+
+def seen_through(entry: Entry, allows: Callable[[str], bool]) -> Entry:
+    """The entry as a workspace sees it: naming only models that workspace may see.
+
+    Hidden means absent everywhere, so a model another may see but this workspace may not is
+    left out of `allowed_fallback_models` (an empty list if none remains). Most entries name
+    nothing hidden and come back unchanged.
+    """
+    if not entry.named:
+        return entry
+    kept = tuple(name for name in entry.named if allows(name))
+    if len(kept) == len(entry.named):
+        return entry
+    end = entry.tail.rindex(_FALLBACKS_KEY)
+    tail = entry.tail[:end] + _FALLBACKS_KEY + orjson.dumps(kept) + b"}"
+    return replace(entry, tail=tail, named=kept)
 
 
 def entry_id(entry: Entry) -> str:

@@ -23,6 +23,7 @@ from modeldir.catalogue.grants import (
     api_key_grants,
     key_grants,
     lookup,
+    workspace_rules,
 )
 from modeldir.catalogue.list_order import sort_key
 from modeldir.catalogue.pages import Cursor, Page, select_page
@@ -35,7 +36,13 @@ from modeldir.catalogue.records import (
     FullCatalogue,
     WorkspaceRecord,
 )
-from modeldir.catalogue.render import Entry, Renderer, alias_entry, entry_sort_key
+from modeldir.catalogue.render import (
+    Entry,
+    Renderer,
+    alias_entry,
+    entry_sort_key,
+    seen_through,
+)
 
 ALL_MASKS = range(1, 8)
 MASKS_WITH_BIT: dict[int, tuple[int, ...]] = {
@@ -60,8 +67,9 @@ class View:
         lists: list[list[Entry]] = [[] for _ in range(8)]
         for entry in ordered:
             if rule.allows(entry.model_id):
+                seen = seen_through(entry, rule.allows)
                 for mask in MASKS_WITH_BIT[entry.lifecycle_bit]:
-                    lists[mask].append(entry)
+                    lists[mask].append(seen)
         return cls(rule, tuple(Chunked.of(entries, entry_sort_key) for entries in lists))
 
 
@@ -79,6 +87,8 @@ class Snapshot:
     workspaces: Mapping[str, WorkspaceRecord]
     api_keys: Mapping[str, ApiKeyRecord]
     admin_keys: Mapping[str, AdminKeyRecord]
+    rules: Mapping[str, AccessRule]
+    """The access rule of each usable workspace, by workspace id."""
     views: Mapping[AccessRule, View]
     grants: Mapping[bytes, KeyGrant]
     admin_grants: Mapping[bytes, AdminGrant]
@@ -107,7 +117,7 @@ class Snapshot:
         entry = self.models.get(model_id)
         if entry is None or not rule.allows(model_id):
             return None
-        return entry
+        return seen_through(entry, rule.allows)
 
     def cursor_key(self, list_id: str, rule: AccessRule) -> str | None:
         """The position of a cursor (a listed id, or a deleted model); None if unknown or hidden."""
@@ -181,6 +191,7 @@ def load_snapshot(catalogue: FullCatalogue) -> Snapshot:
     workspaces = {w.id: w for w in changes.workspaces}
     api_keys = {k.id: k for k in changes.api_keys}
     admin_keys = {k.id: k for k in changes.admin_keys}
+    rules = workspace_rules(workspaces.values())
     return Snapshot(
         revision=changes.revision,
         organization_id=changes.organization_id,
@@ -193,8 +204,9 @@ def load_snapshot(catalogue: FullCatalogue) -> Snapshot:
         workspaces=workspaces,
         api_keys=api_keys,
         admin_keys=admin_keys,
-        views={rule: View.build(rule, ordered) for rule in _rules_in_use(workspaces)},
-        grants=api_key_grants(api_keys.values(), workspaces),
+        rules=rules,
+        views={rule: View.build(rule, ordered) for rule in _in_use(rules)},
+        grants=api_key_grants(api_keys.values(), workspaces, rules),
         admin_grants=admin_grants(admin_keys.values()),
         renderer=renderer,
     )
@@ -216,10 +228,9 @@ def _listed_entries(
     return listed
 
 
-def _rules_in_use(workspaces: Mapping[str, WorkspaceRecord]) -> set[AccessRule]:
-    rules = {AccessRule.of(w.model_access) for w in workspaces.values() if w.archived_at is None}
-    rules.add(EVERYTHING)
-    return rules
+def _in_use(rules: Mapping[str, AccessRule]) -> set[AccessRule]:
+    """The rules that need a view: every workspace's, and the admin's (everything)."""
+    return {*rules.values(), EVERYTHING}
 
 
 class _Evolution:
@@ -238,7 +249,7 @@ class _Evolution:
         base, changes = self.base, self.changes
         if changes.models or changes.aliases:
             self._apply_catalogue()
-        workspaces, api_keys, grants = self._access()
+        workspaces, api_keys, rules, grants = self._access()
         admin_keys, admin_key_grants = base.admin_keys, base.admin_grants
         if changes.admin_keys:
             admin_keys = {**base.admin_keys, **{k.id: k for k in changes.admin_keys}}
@@ -253,6 +264,7 @@ class _Evolution:
             workspaces=workspaces,
             api_keys=api_keys,
             admin_keys=admin_keys,
+            rules=rules,
             views=self.views,
             grants=grants,
             admin_grants=admin_key_grants,
@@ -332,34 +344,51 @@ class _Evolution:
     def _insert(self, entry: Entry) -> None:
         for rule in list(self.views):
             if rule.allows(entry.model_id):
+                seen = seen_through(entry, rule.allows)
                 for mask in MASKS_WITH_BIT[entry.lifecycle_bit]:
-                    self._replace_list(rule, mask, self.views[rule].by_mask[mask].inserted(entry))
+                    self._replace_list(rule, mask, self.views[rule].by_mask[mask].inserted(seen))
 
     def _access(
         self,
-    ) -> tuple[Mapping[str, WorkspaceRecord], Mapping[str, ApiKeyRecord], Mapping[bytes, KeyGrant]]:
+    ) -> tuple[
+        Mapping[str, WorkspaceRecord],
+        Mapping[str, ApiKeyRecord],
+        Mapping[str, AccessRule],
+        Mapping[bytes, KeyGrant],
+    ]:
+        """Workspaces, keys, rules and grants after the change, redoing only what it touched.
+
+        An admin write costs what it changes: a workspace's rule is made only when that
+        workspace changed, and only its keys and the changed keys get new grants.
+        """
         base, changes = self.base, self.changes
         if not changes.workspaces and not changes.api_keys:
-            return base.workspaces, base.api_keys, base.grants
+            return base.workspaces, base.api_keys, base.rules, base.grants
         workspaces = {**base.workspaces, **{w.id: w for w in changes.workspaces}}
         api_keys = {**base.api_keys, **{k.id: k for k in changes.api_keys}}
-        rules = _rules_in_use(workspaces)
-        if rules != set(self.views):
-            kept = {rule: view for rule, view in self.views.items() if rule in rules}
-            added = rules - set(kept)
+        rules = dict(base.rules)
+        changed_workspaces = {w.id for w in changes.workspaces}
+        for workspace_id in changed_workspaces:
+            rules.pop(workspace_id, None)
+        rules.update(workspace_rules(workspaces[w] for w in changed_workspaces))
+        in_use = _in_use(rules)
+        if in_use != set(self.views):
+            kept = {rule: view for rule, view in self.views.items() if rule in in_use}
+            added = in_use - set(kept)
             if added:  # only a new rule needs the entries in order
                 ordered = sorted([*self.models.values(), *self.listed.values()], key=entry_sort_key)
                 kept.update((rule, View.build(rule, ordered)) for rule in added)
             self.views = kept
-        if changes.workspaces:
-            return workspaces, api_keys, api_key_grants(api_keys.values(), workspaces)
+        touched = {k.id for k in changes.api_keys}
+        if changed_workspaces:
+            touched |= {k.id for k in api_keys.values() if k.workspace_id in changed_workspaces}
         grants = dict(base.grants)
-        for key in changes.api_keys:
-            old = base.api_keys.get(key.id)
+        for key_id in touched:
+            old = base.api_keys.get(key_id)
             if old is not None:
                 for stale in (old.secret_hash, old.previous_secret_hash):
                     if stale is not None:
                         grants.pop(stale[:INDEX_BYTES], None)
-            for grant in key_grants(key, workspaces):
+            for grant in key_grants(api_keys[key_id], workspaces, rules):
                 grants[grant.secret_hash[:INDEX_BYTES]] = grant
-        return workspaces, api_keys, grants
+        return workspaces, api_keys, rules, grants
