@@ -3,15 +3,24 @@
 The server reads `live.snapshot` on every request and never waits on the database: loading and
 refreshing happen here, off the request path, and end by swapping in a new immutable snapshot.
 A refresh fetches only the rows changed since the snapshot's revision.
+
+The workers of one instance (`modeldir serve --workers N`) share a `SharedRevision`: after a
+write, the worker that made it publishes the revision it now serves, and every worker that is
+behind it catches up before answering its next request. So once the admin API has answered a
+change, every worker of the instance answers with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import logging
+import mmap
+import os
 import threading
+from pathlib import Path
 
 import anyio.to_thread
 
@@ -34,14 +43,59 @@ def _settle() -> None:
     gc.freeze()
 
 
+SHARED_REVISION_ENV = "MODELDIR_SHARED_REVISION_FILE"
+"""Where `serve` tells its workers the file they share (set by `serve`, not by operators)."""
+
+
+class SharedRevision:
+    """The newest revision a worker of this instance has answered a write with.
+
+    Eight bytes of a file that every worker maps into memory: reading it is one aligned
+    load, cheap enough for every request. Without a file (one process) nothing is shared.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._value: ctypes.c_int64 | None = None
+        if path is not None:
+            with path.open("r+b") as file:
+                self._map = mmap.mmap(file.fileno(), 8)
+            self._value = ctypes.c_int64.from_buffer(self._map)
+
+    @staticmethod
+    def create(path: Path) -> None:
+        """Make the file a new instance's workers will share (before they start)."""
+        path.write_bytes(bytes(8))
+
+    @classmethod
+    def from_environment(cls) -> SharedRevision:
+        """The revision shared with this instance's other workers, if `serve` set one up."""
+        path = os.environ.get(SHARED_REVISION_ENV)
+        return cls(Path(path) if path else None)
+
+    def read(self) -> int:
+        """The newest revision published (0 when nothing is shared)."""
+        return 0 if self._value is None else self._value.value
+
+    def publish(self, revision: int) -> None:
+        """Say that `revision` has been answered; never moves backwards.
+
+        Two workers may publish at once and the smaller may land last: that only makes the
+        others catch up to less than they could, and the next write publishes again.
+        """
+        if self._value is not None and revision > self._value.value:
+            self._value.value = revision
+
+
 class LiveCatalogue:
     """Holds the snapshot that requests read, and brings it up to date."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, shared: SharedRevision | None = None) -> None:
         self.store = store
         self.snapshot: Snapshot = empty_snapshot()
         self.loaded = False
+        self.shared = shared or SharedRevision()
         self._lock = threading.Lock()
+        self._catching_up: asyncio.Future[Snapshot] | None = None
 
     def load(self) -> Snapshot:
         """Build the snapshot from the whole catalogue (blocking: call it from a thread)."""
@@ -64,6 +118,32 @@ class LiveCatalogue:
     async def refreshed(self) -> Snapshot:
         """`refresh` without blocking the event loop: after a write, before answering."""
         return await anyio.to_thread.run_sync(self.refresh)
+
+    async def written(self) -> Snapshot:
+        """After a committed write: refresh, and tell the instance's other workers."""
+        snapshot = await self.refreshed()
+        self.shared.publish(snapshot.revision)
+        return snapshot
+
+    def behind(self) -> bool:
+        """Whether another worker of this instance has answered a write this one lacks."""
+        return self.shared.read() > self.snapshot.revision
+
+    async def catch_up(self) -> None:
+        """Refresh before answering, once for all the requests waiting on it.
+
+        A database that fails now leaves the last snapshot serving, as the periodic check does.
+        """
+        if self._catching_up is None:
+            self._catching_up = asyncio.ensure_future(self.refreshed())
+            self._catching_up.add_done_callback(self._caught_up)
+        with contextlib.suppress(Exception):
+            await asyncio.shield(self._catching_up)
+
+    def _caught_up(self, done: asyncio.Future[Snapshot]) -> None:
+        self._catching_up = None
+        if not done.cancelled() and done.exception() is not None:
+            logger.warning("catching up with another worker's write failed: %s", done.exception())
 
     async def follow(self, interval: float) -> None:
         """Pick up changes made elsewhere (the CLI, other instances).

@@ -68,6 +68,19 @@ class Settings(BaseSettings):
         True, description="Load the bundled Claude catalogue into an empty database."
     )
     workers: int = Field(1, ge=1, le=64, description="Server processes sharing the port.")
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Seconds a client has to send a request's headers; a slower one is cut off.",
+    )
+    drain_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=25,
+        description="On SIGTERM, serve this long with `Connection: close` and /readyz at 503 "
+        "before stopping, so clients and load balancers move away first (0: stop at once).",
+    )
     key_requests_per_minute: int = Field(
         4000,
         ge=0,

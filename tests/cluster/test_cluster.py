@@ -26,17 +26,12 @@ import pytest
 from modeldir.admin.bootstrap import initialize
 from modeldir.store import open_store
 from tests.support.admin import new_admin_key, new_key
-from tests.support.server import ServerProcess, free_port
-from tests.support.services import (
-    PrivateRedis,
-    ensure_nginx,
-    fresh_postgres_database,
-    private_redis,
-)
+from tests.support.nginx import nginx_front
+from tests.support.server import ServerProcess
+from tests.support.services import PrivateRedis, fresh_postgres_database, private_redis
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 VERSION = {"anthropic-version": "2023-06-01"}
 MEASURED: dict[str, Any] = {}
 
@@ -49,7 +44,6 @@ class Cluster:
     balancer: str
     admin_key: str
     api_key: str
-    nginx: Any = None
     folder: Path = field(default_factory=Path)
 
     def admin(self, n: int) -> httpx.Client:
@@ -79,25 +73,8 @@ class Cluster:
         )
 
 
-def render_nginx(folder: Path, listen: str, instances: list[ServerProcess]) -> Path:
-    servers = "\n        ".join(
-        f"server 127.0.0.1:{i.port} max_fails=1 fail_timeout=5s;" for i in instances
-    )
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    text = (
-        text.replace("@LISTEN@", listen)
-        .replace("@SERVERS@", servers)
-        .replace("@PREFIX@", str(folder))
-    )
-    conf = folder / "nginx.conf"
-    conf.write_text(text)
-    folder.chmod(0o755)
-    return conf
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    nginx_binary = ensure_nginx()
     folder = tmp_path_factory.mktemp("cluster")
     with fresh_postgres_database() as url, private_redis() as redis_server:
         store = open_store(url)
@@ -105,39 +82,20 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         admin_key, api_key = new_admin_key(store), new_key(store, name="cluster")
         store.close()
         # Polling every 5 s: a change seen within a second was announced (LISTEN/NOTIFY).
-        env = {"MODELDIR_REDIS_URL": redis_server.url, "MODELDIR_REFRESH_INTERVAL": "5"}
+        # A stop drains for a second, as in production: nginx is told to close and reconnects.
+        env = {
+            "MODELDIR_REDIS_URL": redis_server.url,
+            "MODELDIR_REFRESH_INTERVAL": "5",
+            "MODELDIR_DRAIN_SECONDS": "1",
+        }
         instances = [ServerProcess(url, folder / f"instance-{n}.log", env=env) for n in range(3)]
         started: list[ServerProcess] = []
-        nginx_process = None
         try:
             for instance in instances:
                 started.append(instance.start())
-            port = free_port()
-            conf = render_nginx(folder, f"127.0.0.1:{port}", instances)
-            import subprocess
-
-            nginx_process = subprocess.Popen(
-                [nginx_binary, "-c", str(conf), "-p", str(folder)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            balancer = f"http://127.0.0.1:{port}"
-
-            def balancer_ready() -> bool:
-                try:
-                    return httpx.get(f"{balancer}/readyz").status_code == 200
-                except httpx.HTTPError:
-                    return False
-
-            until(balancer_ready, 10.0)
-            yield Cluster(
-                url, redis_server, instances, balancer, admin_key, api_key, nginx_process, folder
-            )
+            with nginx_front(folder, instances) as (balancer, _):
+                yield Cluster(url, redis_server, instances, balancer, admin_key, api_key, folder)
         finally:
-            if nginx_process is not None:
-                os.killpg(nginx_process.pid, signal.SIGTERM)
-                nginx_process.wait(timeout=10)
             for instance in started:
                 instance.stop()
             (Path(__file__).parent / ".last-run.json").write_text(json.dumps(MEASURED, indent=2))

@@ -13,7 +13,7 @@ import httpx
 from modeldir.admin.bootstrap import initialize
 from modeldir.store import open_store
 from tests.support.admin import new_key
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, cut_off_while_slow
 
 
 def test_several_workers_share_one_port(database_url: str, tmp_path: Path) -> None:
@@ -82,3 +82,48 @@ def test_sigterm_finishes_the_requests_in_flight(database_url: str, tmp_path: Pa
     assert all(at >= signalled for at in failed_at)  # refused only once it was told to stop
     log = (tmp_path / "server.log").read_text()
     assert "modeldir.server: ready" in log and "modeldir.server: stopping" in log
+
+
+def test_sigterm_drains_kept_alive_connections_before_stopping(
+    database_url: str, tmp_path: Path
+) -> None:
+    """During the drain every answer says `Connection: close`, and /readyz is 503."""
+    store = open_store(database_url)
+    initialize(store)
+    key = new_key(store)
+    store.close()
+    server = ServerProcess(
+        database_url, tmp_path / "server.log", env={"MODELDIR_DRAIN_SECONDS": "3"}
+    ).start()
+    assert server.process is not None
+    headers = {"x-api-key": key, "anthropic-version": "2023-06-01"}
+    with httpx.Client(base_url=server.base_url, headers=headers) as client:
+        before = client.get("/v1/models")
+        assert before.status_code == 200 and "connection" not in before.headers
+        os.kill(server.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 2.5
+        answered: list[httpx.Response] = []
+        while time.monotonic() < deadline and server.process.poll() is None:
+            answered.append(client.get("/v1/models"))  # on the kept-alive connection, or anew
+            time.sleep(0.05)
+        closing = [r for r in answered if r.headers.get("connection") == "close"]
+        assert closing, "no answer during the drain said Connection: close"
+        assert {r.status_code for r in answered} == {200}
+        assert client.get("/readyz").status_code == 503
+    assert server.process.wait(timeout=30) in (0, -signal.SIGTERM)
+    log = (tmp_path / "server.log").read_text()
+    assert "draining for 3.0 s" in log
+
+
+def test_a_client_slow_to_send_its_headers_is_cut_off(tmp_path: Path) -> None:
+    """`MODELDIR_HEADER_TIMEOUT`: headers not complete in time close the connection."""
+    url = f"sqlite:///{tmp_path / 'catalogue.db'}"
+    store = open_store(url)
+    initialize(store)
+    store.close()
+    server = ServerProcess(url, tmp_path / "server.log", env={"MODELDIR_HEADER_TIMEOUT": "1"})
+    server.start()
+    try:
+        assert cut_off_while_slow(server.port, give_up_after=20)
+    finally:
+        server.stop()

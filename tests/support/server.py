@@ -25,6 +25,27 @@ def modeldir_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "modeldir", *args]
 
 
+def cut_off_while_slow(port: int, give_up_after: float) -> bool:
+    """Whether a server closes a connection whose headers never end (a header line a second).
+
+    False if it still holds it after `give_up_after` seconds.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=1.0) as slow:
+        slow.sendall(b"GET /v1/models HTTP/1.1\r\nHost: a\r\n")
+        deadline = time.monotonic() + give_up_after
+        while time.monotonic() < deadline:
+            try:
+                slow.sendall(b"x-slow: 1\r\n")
+                while slow.recv(65536):  # an answer (408, 400) may come before the close
+                    pass
+            except TimeoutError:
+                continue  # nothing yet: still held
+            except OSError:  # reset by the server
+                return True
+            return True  # the server closed its end
+    return False
+
+
 class ServerProcess:
     """One server; `start()` waits until /readyz answers, `stop()` ends it and its children."""
 
@@ -45,6 +66,8 @@ class ServerProcess:
             **os.environ,
             "MODELDIR_DATABASE_URL": self.database_url,
             "MODELDIR_KEY_REQUESTS_PER_MINUTE": "100000000",
+            # Stop at once (finishing what is in flight); the drain has tests of its own.
+            "MODELDIR_DRAIN_SECONDS": "0",
             **self.env,
         }
         with self.log_path.open("ab") as log:

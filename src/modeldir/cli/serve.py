@@ -30,7 +30,16 @@ from modeldir.errors import EXIT_UNAVAILABLE, EXIT_USAGE
 from modeldir.settings import Settings
 from modeldir.wire.logs import JsonFormatter
 
-SERVE_SETTINGS = ("host", "port", "log_level", "log_format", "access_log", "workers")
+SERVE_SETTINGS = (
+    "host",
+    "port",
+    "log_level",
+    "log_format",
+    "access_log",
+    "workers",
+    "header_timeout",
+    "drain_seconds",
+)
 """The settings `serve` takes as options."""
 READY_TIMEOUT = 600.0
 """How long to wait for the server's first answer (a million models load in about 10 s)."""
@@ -107,7 +116,7 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     """Start the server. The first start creates an API key and prints it once."""
     from modeldir.admin.bootstrap import initialize
     from modeldir.store import open_store
-    from modeldir.wire.serving import production_server
+    from modeldir.wire.serving import instance_state, production_server
 
     chosen = settings(ctx, **given)
     address = listen_address(chosen.host, chosen.port)
@@ -137,14 +146,16 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     spawned.start()
     # Each worker process builds its own server from the environment: hand the settings over.
     os.environ.update(chosen.as_environment())
-    production_server(
-        "modeldir.wire.app:create_app",
-        address=address.ip,
-        port=address.port,
-        workers=chosen.workers,
-        log_level=chosen.log_level,
-        log_format=chosen.log_format,
-    ).serve()
+    with instance_state():
+        production_server(
+            "modeldir.wire.app:create_app",
+            address=address.ip,
+            port=address.port,
+            workers=chosen.workers,
+            log_level=chosen.log_level,
+            log_format=chosen.log_format,
+            header_timeout=chosen.header_timeout,
+        ).serve()
 
 
 class _Announcer:

@@ -134,7 +134,7 @@ class AdminApi:
         result = await anyio.to_thread.run_sync(work, service)
         if writes:
             try:
-                await self.live.refreshed()
+                await self.live.written()
             except Exception:
                 # The write committed: answer it. A 5xx would make every SDK retry it (and a
                 # retried create duplicates); the snapshot catches up on its own.

@@ -33,13 +33,14 @@ from modeldir.errors import (
     ServiceUnavailableError,
     render,
 )
-from modeldir.live import LiveCatalogue
+from modeldir.live import LiveCatalogue, SharedRevision
 from modeldir.settings import Settings
 from modeldir.store import Store, open_store
 from modeldir.wire.admin_api import AdminApi
 from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
 from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
+from modeldir.wire.draining import Drain
 from modeldir.wire.logs import configure_logging
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
@@ -105,7 +106,7 @@ class Server:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store if store is not None else open_store(settings.database_url)
-        self.live = LiveCatalogue(self.store)
+        self.live = LiveCatalogue(self.store, SharedRevision.from_environment())
         accepted = frozenset(v.encode() for v in settings.api_versions)
         limits = Limits(settings.key_requests_per_minute, settings.workspace_requests_per_minute)
         self.limiter = rate_limiter(limits, settings.redis_url, settings.redis_fallback)
@@ -117,6 +118,7 @@ class Server:
         bundled = frozenset(m.id for m in bundled_document().models)
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
         self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
+        self.drain = Drain(settings.drain_seconds)
         self.entry = RequestContext(
             self.models_api.respond,
             self._starlette(),
@@ -124,6 +126,8 @@ class Server:
             openai=self.openai_api.respond,
             openai_on_models=settings.openai_on_v1_models,
             access_log=settings.access_log,
+            freshness=self.live,
+            drain=self.drain,
         )
 
     def _starlette(self) -> Starlette:
@@ -145,6 +149,7 @@ class Server:
         )
         await anyio.to_thread.run_sync(self.live.load)
         follower = asyncio.create_task(self.live.follow(settings.refresh_interval))
+        self.drain.install()
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:
             yield
@@ -172,6 +177,8 @@ class Server:
     async def _readyz(self, request: Request) -> Response:
         if not self.live.loaded:
             raise ServiceUnavailableError("The catalogue is still loading.")
+        if self.drain.active:
+            raise ServiceUnavailableError("The server is shutting down.")
         body = orjson.dumps(
             {
                 "status": "ready",

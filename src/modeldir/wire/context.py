@@ -24,6 +24,7 @@ from modeldir.errors import (
 )
 from modeldir.ids import new_request_id_bytes
 from modeldir.store import unavailable
+from modeldir.wire.draining import CLOSE, Drain
 from modeldir.wire.inbound import AUTHORIZATION, VERSION, RequestHeaders
 from modeldir.wire.logs import log_request
 from modeldir.wire.responses import Response, error_response, identity_headers, with_length
@@ -41,6 +42,14 @@ class SnapshotSource(Protocol):
 
     @property
     def snapshot(self) -> Snapshot: ...
+
+
+class Freshness(Protocol):
+    """Whether this worker lags a write another worker answered (see `modeldir.live`)."""
+
+    def behind(self) -> bool: ...
+
+    async def catch_up(self) -> None: ...
 
 
 Responder = Callable[[Scope, bytes], Awaitable[Response]]
@@ -76,6 +85,8 @@ class RequestContext:
         openai: Responder | None = None,
         openai_on_models: bool = False,
         access_log: bool = False,
+        freshness: Freshness | None = None,
+        drain: Drain | None = None,
     ) -> None:
         self.models_api = models_api
         self.rest = rest
@@ -85,6 +96,10 @@ class RequestContext:
         self.openai_on_models = openai_on_models
         """Whether `/v1/models` answers OpenAI's way to a request made OpenAI's way."""
         self.access_log = access_log
+        self.freshness = freshness
+        """Set with several workers: each request first catches up with their writes."""
+        self.drain = drain
+        """While it is active, every response closes its connection."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the Starlette app starts and stops the server
@@ -92,11 +107,13 @@ class RequestContext:
             return
         request_id = new_request_id_bytes()
         started = time.perf_counter() if self.access_log else 0.0
+        if self.freshness is not None and self.freshness.behind():
+            await self.freshness.catch_up()
         if scope.get("http_version") == "1.1" and not _has_host(scope):
             response = error_response(
                 InvalidRequestError("HTTP/1.1 requests must carry a Host header"),
                 request_id,
-                identity_headers(request_id, self.source.snapshot.organization_id),
+                self._common_headers(request_id),
             )
             await _send(send, response)
             return
@@ -108,6 +125,8 @@ class RequestContext:
                 response = await responder(scope, request_id)
             except Exception:
                 response = self._unexpected(scope, request_id)
+            if self.drain is not None and self.drain.active:
+                response[1].append(CLOSE)
             await _send(send, response)
             status = response[0]
             workspace = _workspace(response[1]) if self.access_log else None
@@ -130,7 +149,7 @@ class RequestContext:
     ) -> tuple[int, bytes | None]:
         """Let the Starlette app answer; the status it answered and the workspace, if named."""
         scope.setdefault("state", {})[STATE_REQUEST_ID] = request_id.decode()
-        common = identity_headers(request_id, self.source.snapshot.organization_id)
+        common = self._common_headers(request_id)
         started = False
         status = 500
         workspace = None
@@ -153,6 +172,13 @@ class RequestContext:
             await _send(send, response)
             status = response[0]
         return status, workspace
+
+    def _common_headers(self, request_id: bytes) -> Headers:
+        """What every response off the hot path carries: identity, and a close while draining."""
+        headers = identity_headers(request_id, self.source.snapshot.organization_id)
+        if self.drain is not None and self.drain.active:
+            headers.append(CLOSE)
+        return headers
 
     def _unexpected(self, scope: Scope, request_id: bytes) -> Response:
         """The last resort: log the exception being handled, answer the envelope.
@@ -179,8 +205,7 @@ class RequestContext:
                 request_id.decode(),
             )
             error = InternalServerError()
-        headers = identity_headers(request_id, self.source.snapshot.organization_id)
-        return error_response(error, request_id, headers)
+        return error_response(error, request_id, self._common_headers(request_id))
 
 
 def _workspace(headers: Headers) -> bytes | None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from modeldir.live import SHARED_REVISION_ENV, SharedRevision
 from modeldir.wire.logs import server_log_config
 
 if TYPE_CHECKING:
@@ -19,10 +25,12 @@ def production_server(
     workers: int = 1,
     log_level: str = "warning",
     log_format: str = "text",
+    header_timeout: float = 10.0,
 ) -> AbstractServer[Any]:
     """granian serving the ASGI app factory `module:function` as modeldir serves in production."""
     from granian import Granian  # imported here: the CLI starts without loading the server
     from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     return Granian(
@@ -34,6 +42,8 @@ def production_server(
         workers=workers,
         loop=Loops.uvloop,
         http=HTTPModes.http1,
+        # Slow clients (one header byte now and then) are cut off instead of held for ever.
+        http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
         websockets=False,
         # One thread per worker: processes, not threads, spread the work over CPUs.
         runtime_mode=RuntimeModes.st,
@@ -45,3 +55,20 @@ def production_server(
         workers_kill_timeout=30,
         respawn_failed_workers=True,
     )
+
+
+@contextlib.contextmanager
+def instance_state() -> Iterator[Path]:
+    """A private folder for what the workers of one instance share, removed at the end.
+
+    It holds the revision the workers keep each other up to date with (`modeldir.live`); the
+    workers find it through the environment they inherit.
+    """
+    with tempfile.TemporaryDirectory(prefix="modeldir-instance-") as folder:
+        shared = Path(folder) / "revision"
+        SharedRevision.create(shared)
+        os.environ[SHARED_REVISION_ENV] = str(shared)
+        try:
+            yield Path(folder)
+        finally:
+            os.environ.pop(SHARED_REVISION_ENV, None)
