@@ -12,6 +12,7 @@ import contextlib
 import gc
 import logging
 import threading
+import time
 
 import anyio.to_thread
 
@@ -41,6 +42,8 @@ class LiveCatalogue:
         self.store = store
         self.snapshot: Snapshot = empty_snapshot()
         self.loaded = False
+        self.checked_at = 0.0
+        """When the snapshot was last found current (time.time()): its age, for the console."""
         self._lock = threading.Lock()
 
     def load(self) -> Snapshot:
@@ -49,6 +52,7 @@ class LiveCatalogue:
             with self.store.full_catalogue() as catalogue:
                 self.snapshot = load_snapshot(catalogue)
             self.loaded = True
+            self.checked_at = time.time()
             _settle()
             return self.snapshot
 
@@ -59,6 +63,7 @@ class LiveCatalogue:
             if self.store.revision() != current.revision:
                 self.snapshot = current.apply(self.store.changes_since(current.revision))
                 _settle()
+            self.checked_at = time.time()
             return self.snapshot
 
     async def refreshed(self) -> Snapshot:
