@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from modeldir.admin.bootstrap import initialize
+from modeldir.live import LiveCatalogue
 from modeldir.settings import Settings
 from modeldir.store import Store, open_store
 from modeldir.wire.app import Server
@@ -27,9 +28,15 @@ class Console:
     admin_key: str
     store: Store
     database_url: str
+    live: LiveCatalogue
 
     def sign_in(self, key: str | None = None) -> TestClient:
-        """Sign this client in (the sign-in form's own token included); return it."""
+        """Sign this client in (the sign-in form's own token included); return it.
+
+        The snapshot is brought up to date first, as a server following the database would,
+        so what a test set up through the store shows.
+        """
+        self.live.refresh()
         page = self.client.get("/console/sign-in")
         token = SIGN_IN_TOKEN.search(page.text)
         assert token is not None
@@ -58,6 +65,6 @@ def console(database_url: str) -> Iterator[Console]:
     # following other writers; every console change refreshes the snapshot itself.
     server.live.load()
     try:
-        yield Console(TestClient(server.entry), admin_key, store, database_url)
+        yield Console(TestClient(server.entry), admin_key, store, database_url, server.live)
     finally:
         store.close()

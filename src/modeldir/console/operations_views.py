@@ -66,6 +66,12 @@ def _mode(form: FormData) -> str:
     return "replace" if form.get("mode") == "replace" else "merge"
 
 
+def _digest(text: str) -> str:
+    """What identifies a file's text between its diff and its import: a browser sends a text
+    area back with CRLF line ends, so line ends are counted as LF."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()
+
+
 def _document(text: str, name: str) -> Any:
     return load_text(text.encode(), name, as_json=name.endswith(".json"))
 
@@ -97,7 +103,7 @@ async def import_dry_run(console: Console, request: Request) -> Response:
         changes=changes,
         document=text,
         filename=upload.filename,
-        digest=hashlib.sha256(raw).hexdigest(),
+        digest=_digest(text),
         mode=mode,
     )
 
@@ -126,9 +132,9 @@ async def import_apply(console: Console, request: Request) -> Response:
     name = form.get("filename")
     if not isinstance(text, str) or not isinstance(name, str):
         raise InvalidRequestError("the import form is incomplete: upload the file again")
-    if hashlib.sha256(text.encode()).hexdigest() != form.get("digest"):
+    if _digest(text) != form.get("digest"):
         raise InvalidRequestError("the file changed since its diff was shown: upload it again")
-    data = _document(text, name)
+    data = _document(text.replace("\r\n", "\n"), name)
     mode = _mode(form)
     report = await console.run(
         session, lambda s: s.import_catalogue(data, replace_all=mode == "replace")
