@@ -53,10 +53,10 @@ def test_a_worker_behind_another_catches_up_before_answering(store: Store, tmp_p
     admin_for(store).create_workspace(inputs.WorkspaceCreate(name="made elsewhere"))
 
     async def write_then_read() -> None:
-        written = await writer.written()
+        await writer.written()
         assert reader.behind()
         await asyncio.gather(*(reader.catch_up() for _ in range(5)))
-        assert reader.snapshot.revision == written.revision == stored(path)
+        assert reader.snapshot.revision == writer.snapshot.revision == stored(path)
         assert not reader.behind()
 
     asyncio.run(write_then_read())

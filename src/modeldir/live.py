@@ -20,6 +20,7 @@ import logging
 import mmap
 import os
 import threading
+import time
 from pathlib import Path
 
 import anyio.to_thread
@@ -94,6 +95,8 @@ class LiveCatalogue:
         self.snapshot: Snapshot = empty_snapshot()
         self.loaded = False
         self.shared = shared or SharedRevision()
+        self.checked_at = 0.0
+        """When the snapshot was last found current (time.time()): its age, for the console."""
         self._lock = threading.Lock()
         self._catching_up: asyncio.Future[Snapshot] | None = None
 
@@ -103,6 +106,7 @@ class LiveCatalogue:
             with self.store.full_catalogue() as catalogue:
                 self.snapshot = load_snapshot(catalogue)
             self.loaded = True
+            self.checked_at = time.time()
             _settle()
             return self.snapshot
 
@@ -113,17 +117,26 @@ class LiveCatalogue:
             if self.store.revision() != current.revision:
                 self.snapshot = current.apply(self.store.changes_since(current.revision))
                 _settle()
+            self.checked_at = time.time()
             return self.snapshot
 
     async def refreshed(self) -> Snapshot:
         """`refresh` without blocking the event loop: after a write, before answering."""
         return await anyio.to_thread.run_sync(self.refresh)
 
-    async def written(self) -> Snapshot:
-        """After a committed write: refresh, and tell the instance's other workers."""
-        snapshot = await self.refreshed()
-        self.shared.publish(snapshot.revision)
-        return snapshot
+    async def written(self) -> None:
+        """After a committed write: refresh, and tell the instance's other workers.
+
+        It never fails: the write committed and must be answered as done (a 5xx would make
+        every SDK retry it, and a retried create duplicates). If the refresh fails now, the
+        periodic check brings the snapshot up to date.
+        """
+        try:
+            snapshot = await self.refreshed()
+        except Exception:
+            logger.warning("refresh after a committed write failed", exc_info=True)
+        else:
+            self.shared.publish(snapshot.revision)
 
     def behind(self) -> bool:
         """Whether another worker of this instance has answered a write this one lacks."""

@@ -109,6 +109,15 @@ class Settings(BaseSettings):
         description="Also answer /v1/models in OpenAI's format to a request that brings a bearer "
         "token and no anthropic-version (for tools that hard-code /v1/models).",
     )
+    console: bool = Field(
+        True, description="Serve the web console at /console (sign-in with an admin key)."
+    )
+    console_session_seconds: int = Field(
+        8 * 3600,
+        ge=60,
+        le=30 * 86400,
+        description="How long a web console session lasts after sign-in, in seconds.",
+    )
     url: str | None = Field(
         None,
         description="Administer through the admin API of the server at this URL instead of "

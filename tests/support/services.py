@@ -174,3 +174,18 @@ def ensure_nginx() -> str:
         )
         found = shutil.which("nginx") or "/usr/sbin/nginx"
     return str(found)
+
+
+def ensure_chromium() -> str:
+    """Debian's chromium, installed from Debian's packages when it is missing.
+
+    Playwright drives it by its path; Playwright's own browser download is never used.
+    """
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True
+        )
+        found = shutil.which("chromium") or "/usr/bin/chromium"
+    return str(found)

@@ -152,6 +152,19 @@ class AuditRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A web console session: the hash of its cookie's token and the admin key that opened it.
+
+    Not part of the catalogue: sessions are written outside catalogue revisions.
+    """
+
+    token_hash: bytes
+    admin_key_id: str
+    created_at: int
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogueChanges:
     """Everything changed after one revision up to another: the unit the snapshot applies."""
 

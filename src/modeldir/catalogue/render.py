@@ -23,6 +23,8 @@ from modeldir.catalogue.timestamps import format_epoch
 
 LIFECYCLE_BIT: dict[str, int] = {name: 1 << i for i, name in enumerate(LIFECYCLES)}
 """Each lifecycle as one bit, so a `lifecycle[]` filter is a mask from 1 to 7."""
+DEFAULT_LIFECYCLE_MASK = LIFECYCLE_BIT["active"] | LIFECYCLE_BIT["deprecated"]
+"""What a list without `lifecycle[]` shows: active and deprecated models (retired ones hidden)."""
 
 EMPTY_PAGE = b'{"data":[],"has_more":false,"first_id":null,"last_id":null}'
 """The list response with nothing in it, ready made."""

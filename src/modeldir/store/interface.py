@@ -19,6 +19,7 @@ from modeldir.catalogue.records import (
     CatalogueChanges,
     FullCatalogue,
     ModelRecord,
+    SessionRecord,
     WorkspaceRecord,
 )
 
@@ -180,6 +181,20 @@ class Store(Protocol):
 
     def change_signals(self) -> ChangeSignals | None:
         """Announcements of other writers' revisions, when the database sends them."""
+        ...
+
+    # Web console sessions: outside the catalogue, so no revision, no announcement, no audit.
+
+    def open_session(self, record: SessionRecord) -> None:
+        """Store a new session (and drop the expired ones)."""
+        ...
+
+    def session(self, token_hash: bytes) -> SessionRecord | None:
+        """The session with this token hash, expired or not, or None."""
+        ...
+
+    def end_session(self, token_hash: bytes) -> None:
+        """Forget a session everywhere at once."""
         ...
 
     def close(self) -> None: ...

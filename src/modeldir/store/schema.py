@@ -138,3 +138,13 @@ audit_log = Table(
     Index("audit_log_object", "object_id", "seq"),
     Index("audit_log_actor", "actor_id", "seq"),
 )
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    # Outside the catalogue: no revision, never in a change set. Only the token's hash is kept.
+    Column("token_hash", LargeBinary(32), primary_key=True),
+    Column("admin_key_id", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False, index=True),
+)

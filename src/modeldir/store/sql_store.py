@@ -24,9 +24,10 @@ from modeldir.catalogue.records import (
     CatalogueChanges,
     FullCatalogue,
     ModelRecord,
+    SessionRecord,
     WorkspaceRecord,
 )
-from modeldir.store import schema
+from modeldir.store import schema, sessions
 from modeldir.store.interface import Backend, ChangeSignals
 from modeldir.store.migrate import upgrade
 from modeldir.store.rows import (
@@ -215,6 +216,18 @@ class SqlStore:
                 select(models.id, models.created_at).where(up_to, models.deleted.is_(True))
             )
             yield FullCatalogue(changes, live, cast(Iterable[tuple[str, int]], gone))
+
+    def open_session(self, record: SessionRecord) -> None:
+        with self.engine.begin() as connection:
+            sessions.open_session(connection, record)
+
+    def session(self, token_hash: bytes) -> SessionRecord | None:
+        with self.engine.connect() as connection:
+            return sessions.find_session(connection, token_hash)
+
+    def end_session(self, token_hash: bytes) -> None:
+        with self.engine.begin() as connection:
+            sessions.end_session(connection, token_hash)
 
     def change_signals(self) -> ChangeSignals | None:
         """Announcements of other writers' revisions (PostgreSQL); None: poll instead."""

@@ -10,7 +10,6 @@ snapshot before it answers, so the next request sees it.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -40,7 +39,6 @@ M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
 
 PREFIX = "/v1/organizations"
-logger = logging.getLogger("modeldir.admin")
 
 
 def _json(data: Any, status: int = 200, etag: str | None = None) -> Response:
@@ -133,12 +131,7 @@ class AdminApi:
         service = AdminService(self.live.store, actor or await self._actor(request))
         result = await anyio.to_thread.run_sync(work, service)
         if writes:
-            try:
-                await self.live.written()
-            except Exception:
-                # The write committed: answer it. A 5xx would make every SDK retry it (and a
-                # retried create duplicates); the snapshot catches up on its own.
-                logger.warning("refresh after a committed write failed", exc_info=True)
+            await self.live.written()
         return result
 
     def call(

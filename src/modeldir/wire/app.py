@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Lifespan
 
 from modeldir.admin.bootstrap import bundled_document, initialize
+from modeldir.console.app import Console, ServerFacts
 from modeldir.errors import (
     ApiError,
     InvalidRequestError,
@@ -119,6 +120,8 @@ class Server:
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
         self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
         self.drain = Drain(settings.drain_seconds)
+        facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
+        self.console = Console(self.live, settings, facts) if settings.console else None
         self.entry = RequestContext(
             self.models_api.respond,
             self._starlette(),
@@ -136,6 +139,7 @@ class Server:
             Route("/healthz", self._healthz, methods=["GET"]),
             Route("/readyz", self._readyz, methods=["GET"]),
             *self.admin_api.routes(),
+            *(self.console.routes() if self.console is not None else []),
         ]
         return off_the_hot_path(routes, self._lifespan)
 

@@ -15,12 +15,11 @@ from urllib.parse import unquote_plus
 from pydantic import BaseModel, Field, ValidationError
 
 from modeldir.catalogue.model_info import Lifecycle
-from modeldir.catalogue.render import LIFECYCLE_BIT
+from modeldir.catalogue.render import DEFAULT_LIFECYCLE_MASK, LIFECYCLE_BIT
 from modeldir.errors import InvalidRequestError, validation_message
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
-DEFAULT_LIFECYCLE_MASK = LIFECYCLE_BIT["active"] | LIFECYCLE_BIT["deprecated"]
 _SCALARS = ("before_id", "after_id", "limit")
 _LIFECYCLE_NAMES = ("lifecycle[]", "lifecycle")
 

@@ -27,13 +27,12 @@ import orjson
 
 from modeldir.catalogue.access import AccessRule
 from modeldir.catalogue.list_order import release_time
-from modeldir.catalogue.render import LIFECYCLE_BIT, Entry
+from modeldir.catalogue.render import DEFAULT_LIFECYCLE_MASK, LIFECYCLE_BIT, Entry
 from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import ApiError, MethodNotAllowedError, NotFoundError, render_openai
 from modeldir.wire.admission import authenticate
 from modeldir.wire.context import SnapshotSource
 from modeldir.wire.inbound import RequestHeaders
-from modeldir.wire.list_query import DEFAULT_LIFECYCLE_MASK
 from modeldir.wire.rate_limits import RateLimiter
 from modeldir.wire.responses import JSON, Response, error_headers
 from modeldir.wire.types import Scope

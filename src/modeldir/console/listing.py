@@ -1,0 +1,225 @@
+"""Browsing the catalogue from the live snapshot: filters, search, order and pages.
+
+The snapshot keeps, per lifecycle filter, every list entry in list order (newest first) in a
+`Chunked` list, so a page filtered by lifecycle alone is a slice at any catalogue size: no
+request walks the catalogue. Other filters (search, line, capability, owner) walk that list from
+the page's position only until the page is full. Capability trees and tails (lifecycle, dates,
+line) are shared between models, so each distinct one is parsed once and remembered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+import orjson
+
+from modeldir.catalogue.access import EVERYTHING
+from modeldir.catalogue.model_info import LIFECYCLES
+from modeldir.catalogue.persistent import Chunked
+from modeldir.catalogue.render import LIFECYCLE_BIT, Entry
+from modeldir.catalogue.snapshot import Snapshot
+from modeldir.console.model_form import CAPABILITY_LEAVES
+
+PAGE_SIZE = 50
+SCAN_BATCH = 1024
+Order = Literal["newest", "oldest"]
+ORDERS: tuple[Order, ...] = ("newest", "oldest")
+OWNERS = ("anthropic", "organization")
+_CAPABILITIES_KEY = b',"capabilities":'
+
+
+@dataclass(frozen=True, slots=True)
+class ModelQuery:
+    """What the catalogue page asks for; every field comes from the page's query string."""
+
+    lifecycles: frozenset[str] = frozenset()
+    """Empty: every lifecycle."""
+    search: str = ""
+    line: str = ""
+    capability: str = ""
+    """A capability's path in the tree, `thinking` or `effort.high`: it must be supported."""
+    owner: str = ""
+    order: Order = "newest"
+    start: int = 0
+
+    @property
+    def mask(self) -> int:
+        """The lifecycle filter as the snapshot's mask (1 to 7)."""
+        bits = sum(LIFECYCLE_BIT[name] for name in self.lifecycles)
+        return bits or 7
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything beyond the lifecycle filter narrows the list (a walk is needed)."""
+        return bool(self.search or self.line or self.capability or self.owner)
+
+    @classmethod
+    def of(cls, params: Callable[[str], list[str]], start: str | None) -> ModelQuery:
+        """A query from the page's parameters; unknown values are ignored, not errors."""
+        first = {name: (params(name) or [""])[0].strip() for name in _SINGLE}
+        order = first["order"] if first["order"] in ORDERS else "newest"
+        return cls(
+            lifecycles=frozenset(v for v in params("lifecycle") if v in LIFECYCLES),
+            search=first["q"][:256],
+            line=first["line"],
+            capability=first["capability"],
+            owner=first["owner"] if first["owner"] in OWNERS else "",
+            order=order,
+            start=max(0, int(start)) if start and start.isdigit() else 0,
+        )
+
+
+_SINGLE = ("q", "line", "capability", "owner", "order")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the catalogue table."""
+
+    id: str
+    model_id: str
+    display_name: str
+    created_at: str
+    lifecycle: str
+    line: str | None
+    retires_at: str | None
+    max_input_tokens: int | None
+
+    @property
+    def is_alias(self) -> bool:
+        return self.id != self.model_id
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A page of the catalogue and where the pages next to it start."""
+
+    rows: list[Row]
+    start: int
+    next_start: int | None
+    previous_start: int | None
+    total: int | None
+    """How many entries the lifecycle filter leaves; None when other filters narrow further
+    (counting them would walk the whole catalogue)."""
+    walked: int = field(default=0)
+    """Entries looked at to fill this page (0 for a slice)."""
+
+
+def model_json(entry: Entry) -> dict[str, Any]:
+    """An entry as data (what the Models API would return for it)."""
+    return orjson.loads(entry.body())  # type: ignore[no-any-return]
+
+
+def _row(entry: Entry) -> Row:
+    data = model_json(entry)
+    return Row(
+        entry.id,
+        entry.model_id,
+        data["display_name"],
+        data["created_at"],
+        data["lifecycle"],
+        data.get("line"),
+        data.get("retires_at"),
+        data.get("max_input_tokens"),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _tail(tail: bytes) -> dict[str, Any]:
+    return orjson.loads(b"{" + tail[1:])  # type: ignore[no-any-return]
+
+
+def tail_of(entry: Entry) -> dict[str, Any]:
+    """An entry's lifecycle, dates, line and fallbacks, parsed once per distinct tail."""
+    return _tail(entry.tail)
+
+
+@lru_cache(maxsize=4096)
+def _supports(capabilities: bytes, path: str) -> bool:
+    node: Any = orjson.loads(capabilities)
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, dict) and node.get("supported") is True
+
+
+def _matcher(query: ModelQuery, anthropic: frozenset[str]) -> Callable[[Entry], bool]:
+    needle = query.search.lower()
+    needle_bytes = needle.encode()
+
+    def matches(entry: Entry) -> bool:
+        if query.line and tail_of(entry).get("line") != query.line:
+            return False
+        if query.capability and not _supports(entry.capabilities, query.capability):
+            return False
+        if query.owner and (entry.model_id in anthropic) != (query.owner == "anthropic"):
+            return False
+        if needle and needle not in entry.id.lower():
+            if needle_bytes not in entry.head.lower():  # cheap test before parsing
+                return False
+            head = orjson.loads(entry.head[: -len(_CAPABILITIES_KEY)] + b"}")
+            return needle in str(head["display_name"]).lower()
+        return True
+
+    return matches
+
+
+def _walk(entries: Chunked[Entry], start: int, order: Order) -> Iterator[tuple[int, Entry]]:
+    """Entries from position `start` of the chosen order, with their positions, in batches."""
+    total = len(entries)
+    at = start
+    while at < total:
+        stop = min(at + SCAN_BATCH, total)
+        if order == "newest":
+            batch: Sequence[Entry] = entries.window(at, stop)
+        else:
+            batch = list(reversed(entries.window(total - stop, total - at)))
+        for offset, entry in enumerate(batch):
+            yield at + offset, entry
+        at = stop
+
+
+def list_models(
+    snapshot: Snapshot,
+    query: ModelQuery,
+    anthropic: frozenset[str] = frozenset(),
+    size: int = PAGE_SIZE,
+) -> Listing:
+    """The page of the catalogue a query asks for."""
+    entries = snapshot.views[EVERYTHING].by_mask[query.mask]
+    total = len(entries)
+    start = min(query.start, total)
+    if not query.narrowed:
+        if query.order == "newest":
+            found = list(entries.window(start, start + size))
+        else:
+            found = list(reversed(entries.window(total - start - size, total - start)))
+        return Listing(
+            [_row(e) for e in found],
+            start,
+            start + size if start + size < total else None,
+            max(0, start - size) if start > 0 else None,
+            total,
+        )
+    matches = _matcher(query, anthropic)
+    rows: list[Row] = []
+    next_start = None
+    walked = 0
+    for position, entry in _walk(entries, start, query.order):
+        walked += 1
+        if not matches(entry):
+            continue
+        if len(rows) == size:
+            next_start = position
+            break
+        rows.append(_row(entry))
+    return Listing(rows, start, next_start, 0 if start > 0 else None, None, walked)
+
+
+def capability_paths() -> list[str]:
+    """Every capability that can be asked for, as a dotted path (from `Capabilities`)."""
+    return sorted({leaf.rsplit(".supported", 1)[0] for leaf in CAPABILITY_LEAVES})
