@@ -134,6 +134,8 @@ class AliasUpdate(_Input):
 
 class AdminKeyCreate(_Input):
     name: str = Field("admin key", min_length=1, max_length=500)
+    read_only: bool = False
+    """A read-only key reads everything and changes nothing."""
 
 
 # ---- query parameters -------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def admin_key_object(record: AdminKeyRecord) -> dict[str, Any]:
         "status": record.status,
         "partial_key_hint": record.partial_key_hint,
         "created_at": time_or_none(record.created_at),
+        "read_only": record.read_only,
     }
 
 

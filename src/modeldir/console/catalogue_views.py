@@ -130,6 +130,7 @@ def _form_page(
 
 async def new_model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
+    session.actor.check_may_change()  # a form that only a change can follow
     return _form_page(request, session, form_values({"lifecycle": "active"}), creating=True)
 
 
@@ -146,6 +147,7 @@ async def create_model(console: Console, request: Request) -> Response:
 
 async def edit_model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
+    session.actor.check_may_change()
     model_id = _model_id(request)
     current = await console.read(session, lambda s: s.get_model(model_id))
     values = form_values(current.object)

@@ -77,7 +77,7 @@ def _document(text: str, name: str) -> Any:
 
 
 async def import_dry_run(console: Console, request: Request) -> Response:
-    session, form = await console.sessions.form(request)
+    session, form = await console.sessions.form(request, changes=False)  # a dry run reads
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return page(request, "import.html", session, 400, section="import", error="Choose a file.")

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from modeldir.admin.operation import Actor
 from modeldir.catalogue.grants import hash_secret
 from modeldir.catalogue.records import SessionRecord
 from modeldir.errors import PermissionDeniedError
@@ -43,6 +44,13 @@ class Session:
     token_hash: bytes
     csrf: str
     expires_at: int
+    read_only: bool = False
+    """Signed in with a read-only admin key: pages show no change controls, changes are refused."""
+
+    @property
+    def actor(self) -> Actor:
+        """Who the session's admin operations are done as."""
+        return Actor("admin_key", self.admin_key_id, self.read_only)
 
 
 def csrf_for(token_hash: bytes) -> str:
@@ -88,13 +96,13 @@ class Sessions:
             grant = (await self.live.refreshed()).admin_grant_for(secret)
         return None if grant is None else grant.key_id
 
-    async def open(self, admin_key_id: str) -> tuple[str, Session]:
-        """A new session for an admin key: the cookie's token, and the session."""
+    async def open(self, admin_key_id: str) -> str:
+        """A new session for an admin key: the token its cookie carries."""
         token = secrets.token_urlsafe(32)
         now = int(time.time())
         record = SessionRecord(hash_secret(token), admin_key_id, now, now + self.lifetime)
         await anyio.to_thread.run_sync(self.live.store.open_session, record)
-        return token, _session(record)
+        return token
 
     async def find(self, request: Request) -> Session:
         """The request's session; `SignInRequired` when it has none that still works."""
@@ -104,10 +112,14 @@ class Sessions:
         found = await anyio.to_thread.run_sync(self._usable, hash_secret(token))
         if found is None:
             raise SignInRequired
-        return _session(found)
+        return found
 
-    def _usable(self, token_hash: bytes) -> SessionRecord | None:
-        """The session, unless it expired or its admin key no longer works (then it ends)."""
+    def _usable(self, token_hash: bytes) -> Session | None:
+        """The session, unless it expired or its admin key no longer works (then it ends).
+
+        The key is read from the database on every request, so revoking it ends its sessions
+        at once and its scope (read-only or not) is always the stored one.
+        """
         store = self.live.store
         record = store.session(token_hash)
         if record is None:
@@ -117,14 +129,26 @@ class Sessions:
         if record.expires_at <= time.time() or key is None or key.status != "active":
             store.end_session(token_hash)
             return None
-        return record
+        return Session(
+            record.admin_key_id,
+            record.token_hash,
+            csrf_for(record.token_hash),
+            record.expires_at,
+            key.read_only,
+        )
 
     async def end(self, session: Session) -> None:
         await anyio.to_thread.run_sync(self.live.store.end_session, session.token_hash)
 
-    async def form(self, request: Request) -> tuple[Session, FormData]:
-        """The session and the posted form, once its CSRF token is checked (else 403)."""
+    async def form(self, request: Request, *, changes: bool = True) -> tuple[Session, FormData]:
+        """The session and the posted form, once its CSRF token is checked (else 403).
+
+        A form changes something unless it says otherwise (`changes=False`: signing out, an
+        import's dry run), so a read-only session is refused (403) before its form is read.
+        """
         session = await self.find(request)
+        if changes:
+            session.actor.check_may_change()
         form = await request.form(max_part_size=self.max_form_bytes)
         given = form.get(CSRF_FIELD)
         if not same_token(given if isinstance(given, str) else None, session.csrf):
@@ -132,9 +156,3 @@ class Sessions:
                 "This form's CSRF token is missing or wrong: reload the page and try again."
             )
         return session, form
-
-
-def _session(record: SessionRecord) -> Session:
-    return Session(
-        record.admin_key_id, record.token_hash, csrf_for(record.token_hash), record.expires_at
-    )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from modeldir.catalogue.model_fields import INTEGERS, NULLABLE, STORED_FIELDS
@@ -88,6 +89,7 @@ admin_keys = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("revision", BigInteger, nullable=False, index=True),
+    Column("read_only", Boolean, nullable=False, server_default=false()),
 )
 
 models = Table(
