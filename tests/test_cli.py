@@ -259,6 +259,11 @@ def test_models_and_aliases(cli: Cli, tmp_path: Path) -> None:
         "model.update",
         "model.create",
     ]
+    # Every change above was made after 2000 began.
+    since = cli.json("audit", "list", "--object", "acme-large", "--starting-at", "2000-01-01")
+    assert since == history
+    assert cli.json("audit", "list", "--object", "acme-large", "--ending-at", "2000-01-01") == []
+    cli.fails(1, "starting_at: ", "audit", "list", "--starting-at", "soon")
 
 
 def test_import_export(cli: Cli, tmp_path: Path) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from html import unescape
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import yaml
 
 from modeldir.admin import inputs
+from modeldir.admin.service import Actor, AdminService
 from modeldir.catalogue.access import AccessRule
+from modeldir.console.operations_views import AUDIT_PAGE
 from tests.console.conftest import Console
 from tests.support.admin import admin_for, new_key
 
@@ -258,3 +262,36 @@ def test_health_shows_the_revision_and_the_database(console: Console) -> None:
         revision = reader.revision()
     facts = page.split('id="health"')[1]
     assert f"<dd>{revision}</dd>" in facts and ">ok<" in facts
+
+
+def test_the_audit_log_filters_by_time_and_pages_within_the_range(console: Console) -> None:
+    actor = "tests@clock"
+
+    def made_in(year: int, count: int) -> list[str]:
+        moment = datetime(year, 6, 1, tzinfo=UTC).timestamp()
+        service = AdminService(console.store, Actor("cli", actor), clock=lambda: moment)
+        return [
+            service.create_workspace(inputs.WorkspaceCreate(name=f"w{year}-{i}")).object["id"]
+            for i in range(count)
+        ]
+
+    made_in(2001, 1)
+    in_range = made_in(2002, AUDIT_PAGE + 1)
+    made_in(2003, 1)
+    client = console.sign_in()
+    query = {"actor_id": actor, "starting_at": "2002-01-01", "ending_at": "2003-01-01"}
+    page = client.get("/console/audit?" + urlencode(query)).text
+    shown = audited_objects(page)
+    assert shown == list(reversed(in_range))[:AUDIT_PAGE]
+    older = unescape(re.search(r'<a rel="next" href="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    kept = parse_qs(urlsplit(older).query)
+    assert {k: kept[k] for k in query} == {k: [v] for k, v in query.items()}
+    assert audited_objects(client.get(older).text) == [in_range[0]]
+    refused = client.get("/console/audit?starting_at=2003-01-01&ending_at=2002-01-01")
+    assert refused.status_code == 400 and "ending_at must be later" in refused.text
+
+
+def audited_objects(html: str) -> list[str]:
+    """The object of each audit entry the page lists, in order."""
+    rows = html.split('id="audit"')[1].split("</table>")[0]
+    return [unescape(m) for m in re.findall(r'audit\?object_id=([^"]+)"', rows)]

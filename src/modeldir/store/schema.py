@@ -139,6 +139,7 @@ audit_log = Table(
     Column("after", Text),
     Index("audit_log_object", "object_id", "seq"),
     Index("audit_log_actor", "actor_id", "seq"),
+    Index("audit_log_created", "created_at", "seq"),
 )
 
 console_sessions = Table(
