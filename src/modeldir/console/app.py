@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from modeldir.admin.service import AdminService
 from modeldir.console import access_views, catalogue_views, operations_views
 from modeldir.console.pages import EXCEPTION_HANDLERS, page, see_other
+from modeldir.console.search import SearchIndex
 from modeldir.console.security import SecureHeaders
 from modeldir.console.sessions import (
     COOKIE,
@@ -58,6 +59,7 @@ class Console:
         self.live = live
         self.sessions = Sessions(live, settings.console_session_seconds, settings.max_body_bytes)
         self.facts = facts
+        self.search = SearchIndex()
 
     async def read(self, session: Session, work: Callable[[AdminService], T]) -> T:
         """One admin read as the signed-in admin key."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,7 +31,11 @@ async def models_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
     query = ModelQuery.of(request.query_params.getlist, request.query_params.get("start"))
     snapshot = console.live.snapshot
-    listing = list_models(snapshot, query, console.facts.anthropic_models)
+    index = console.search
+    index.warm_soon(index.listing(snapshot))  # so that a search finds its texts made
+    page_of = partial(list_models, snapshot, query, console.facts.anthropic_models, index=index)
+    # A slice is a few microseconds; a filter may walk far, so it does not hold up the loop.
+    listing = await anyio.to_thread.run_sync(page_of) if query.narrowed else page_of()
     return page(
         request,
         "models.html",

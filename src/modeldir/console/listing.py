@@ -21,6 +21,7 @@ from modeldir.catalogue.model_info import LIFECYCLES
 from modeldir.catalogue.persistent import Chunked
 from modeldir.catalogue.render import LIFECYCLE_BIT, Entry
 from modeldir.catalogue.snapshot import Snapshot
+from modeldir.console import search
 from modeldir.console.model_form import CAPABILITY_LEAVES
 
 PAGE_SIZE = 50
@@ -28,7 +29,6 @@ SCAN_BATCH = 1024
 Order = Literal["newest", "oldest"]
 ORDERS: tuple[Order, ...] = ("newest", "oldest")
 OWNERS = ("anthropic", "organization")
-_CAPABILITIES_KEY = b',"capabilities":'
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +147,9 @@ def _supports(capabilities: bytes, path: str) -> bool:
     return isinstance(node, dict) and node.get("supported") is True
 
 
-def _matcher(query: ModelQuery, anthropic: frozenset[str]) -> Callable[[Entry], bool]:
-    needle = query.search.lower()
-    needle_bytes = needle.encode()
+def _matcher(query: ModelQuery, anthropic: frozenset[str], needle: str) -> Callable[[Entry], bool]:
+    """The test of the filters other than the lifecycle; `needle` is the search still to check
+    (empty when the search index found the entries)."""
 
     def matches(entry: Entry) -> bool:
         if query.line and tail_of(entry).get("line") != query.line:
@@ -158,12 +158,7 @@ def _matcher(query: ModelQuery, anthropic: frozenset[str]) -> Callable[[Entry], 
             return False
         if query.owner and (entry.model_id in anthropic) != (query.owner == "anthropic"):
             return False
-        if needle and needle not in entry.id.lower():
-            if needle_bytes not in entry.head.lower():  # cheap test before parsing
-                return False
-            head = orjson.loads(entry.head[: -len(_CAPABILITIES_KEY)] + b"}")
-            return needle in str(head["display_name"]).lower()
-        return True
+        return not needle or search.matches(entry, needle)
 
     return matches
 
@@ -183,13 +178,38 @@ def _walk(entries: Chunked[Entry], start: int, order: Order) -> Iterator[tuple[i
         at = stop
 
 
+def _found(
+    index: search.SearchIndex,
+    snapshot: Snapshot,
+    entries: Chunked[Entry],
+    needle: bytes,
+    query: ModelQuery,
+    start: int,
+) -> Iterator[tuple[int, Entry]]:
+    """`_walk`'s entries that the search matches, found by the index: the index covers the list
+    of every entry, so each hit outside the lifecycle filter is passed over and the positions
+    are placed in the filtered list by the entries' sort keys."""
+    total = len(entries)
+    newest = query.order == "newest"
+    at = start if newest else total - 1 - start  # position in `entries`, newest first
+    if not 0 <= at < total:
+        return
+    everything = index.listing(snapshot)
+    begin = everything.position(entries.window(at, at + 1)[0].sort_key, after=False)
+    for entry in index.hits(everything, needle, begin, query.order):
+        if entry.lifecycle_bit & query.mask:
+            position = entries.position(entry.sort_key, after=False)
+            yield (position if newest else total - 1 - position), entry
+
+
 def list_models(
     snapshot: Snapshot,
     query: ModelQuery,
     anthropic: frozenset[str] = frozenset(),
     size: int = PAGE_SIZE,
+    index: search.SearchIndex | None = None,
 ) -> Listing:
-    """The page of the catalogue a query asks for."""
+    """The page of the catalogue a query asks for; a search uses `index` when given."""
     entries = snapshot.views[EVERYTHING].by_mask[query.mask]
     total = len(entries)
     start = min(query.start, total)
@@ -205,11 +225,17 @@ def list_models(
             max(0, start - size) if start > 0 else None,
             total,
         )
-    matches = _matcher(query, anthropic)
+    needle = search.searched(query.search) if index is not None and query.search else None
+    if index is not None and needle is not None:
+        candidates = _found(index, snapshot, entries, needle, query, start)
+        matches = _matcher(query, anthropic, "")
+    else:
+        candidates = _walk(entries, start, query.order)
+        matches = _matcher(query, anthropic, query.search.lower())
     rows: list[Row] = []
     next_start = None
     walked = 0
-    for position, entry in _walk(entries, start, query.order):
+    for position, entry in candidates:
         walked += 1
         if not matches(entry):
             continue
