@@ -57,7 +57,13 @@ class Console:
 
     def __init__(self, live: LiveCatalogue, settings: Settings, facts: ServerFacts) -> None:
         self.live = live
-        self.sessions = Sessions(live, settings.console_session_seconds, settings.max_body_bytes)
+        self.sessions = Sessions(
+            live,
+            settings.console_session_seconds,
+            settings.max_body_bytes,
+            settings.console_user_header,
+            settings.console_user_admin_key,
+        )
         self.facts = facts
         self.search = SearchIndex()
 

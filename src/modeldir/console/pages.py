@@ -11,7 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from modeldir.console.sessions import CSRF_FIELD, PATH, Session, SignInRequired
+from modeldir.console.sessions import (
+    CSRF_FIELD,
+    PATH,
+    USER_CSRF_COOKIE,
+    Session,
+    SignInRequired,
+    set_cookie,
+)
 from modeldir.errors import ApiError, AuthenticationError, InvalidRequestError, NotFoundError
 
 _ENVIRONMENT = jinja2.Environment(
@@ -59,7 +66,11 @@ def page(
         request_id=getattr(request.state, "request_id", ""),
         **context,
     )
-    return HTMLResponse(body, status_code=status)
+    response = HTMLResponse(body, status_code=status)
+    csrf = getattr(request.state, "new_csrf_cookie", None)
+    if csrf is not None:  # a user the proxy signed in, seen without a CSRF cookie yet
+        set_cookie(response, request, USER_CSRF_COOKIE, csrf, None)
+    return response
 
 
 def see_other(location: str) -> RedirectResponse:
