@@ -22,23 +22,24 @@ ID_CHARS = "abcAB-019"
 NAME_CHARS = "abcAB Üüßİi\nΣ\u03c3ς-1"  # Greek sigmas: lower-casing depends on context
 Order = Literal["newest", "oldest"]
 
+Made = tuple[str, str, int, str, str | None]
 records = st.lists(
-    st.builds(
-        lambda i, name, day, lifecycle: (i, name, day, lifecycle),
+    st.tuples(
         st.text(ID_CHARS, min_size=1, max_size=6),
         st.text(NAME_CHARS, min_size=1, max_size=8),
         st.integers(0, 5),
         st.sampled_from(LIFECYCLES),
+        st.sampled_from([None, "opus", "haiku"]),
     ),
     max_size=40,
     unique_by=lambda r: r[0],
 )
 
 
-def made(found: list[tuple[str, str, int, str]]) -> list[ModelRecord]:
+def made(found: list[Made]) -> list[ModelRecord]:
     return [
-        model(i, day, lifecycle, display_name=name)  # type: ignore[arg-type]
-        for i, name, day, lifecycle in found
+        model(i, day, lifecycle, display_name=name, line=line)  # type: ignore[arg-type]
+        for i, name, day, lifecycle, line in found
     ]
 
 
@@ -61,7 +62,7 @@ def holds(record: ModelRecord, needle: str) -> bool:
     st.integers(1, 4),
 )
 def test_hits_are_the_entries_that_hold_the_needle(
-    found: list[tuple[str, str, int, str]], needle: str, start: int, order: Order, size: int
+    found: list[Made], needle: str, start: int, order: Order, size: int
 ) -> None:
     models = made(found)
     everything = snapshot(models).views[EVERYTHING].by_mask[7]
@@ -79,33 +80,43 @@ def test_hits_are_the_entries_that_hold_the_needle(
     assert hits == expected
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     records,
-    st.text(NAME_CHARS, min_size=1, max_size=3),
+    st.text(NAME_CHARS, max_size=3),
+    st.sampled_from(["", "opus"]),
     st.frozensets(st.sampled_from(LIFECYCLES)),
     st.sampled_from(["newest", "oldest"]),
     st.integers(0, 45),
 )
-def test_a_search_page_is_the_oracles(
-    found: list[tuple[str, str, int, str]],
+def test_a_filtered_page_and_the_pages_beside_it_are_the_oracles(
+    found: list[Made],
     needle: str,
+    line: str,
     lifecycles: frozenset[str],
     order: Order,
     start: int,
 ) -> None:
     models = made(found)
     snap = snapshot(models)
-    query = ModelQuery(lifecycles=lifecycles, search=needle, order=order, start=start)
+    query = ModelQuery(lifecycles=lifecycles, search=needle, line=line, order=order, start=start)
     filtered = [m for m in in_list_order(models) if not lifecycles or m.lifecycle in lifecycles]
     if order == "oldest":
         filtered.reverse()
-    positions = [p for p, m in enumerate(filtered) if p >= start and holds(m, needle)]
+    kept = [
+        p
+        for p, m in enumerate(filtered)
+        if holds(m, needle) and (not line or m.row[POSITION["line"]] == line)
+    ]
+    start = min(start, len(filtered))  # a start past the end is the end
+    after, before = [p for p in kept if p >= start], [p for p in kept if p < start]
     size = 3
-    for index in (SearchIndex(), None):  # with the index, and walking (a needle with "\n")
+    previous = None if not before else before[-size] if len(before) >= size else 0
+    for index in (SearchIndex(), None):  # with the index, and walking
         listing = list_models(snap, query, size=size, index=index)
-        assert [r.id for r in listing.rows] == [filtered[p].id for p in positions[:size]]
-        assert listing.next_start == (positions[size] if len(positions) > size else None)
+        assert [r.id for r in listing.rows] == [filtered[p].id for p in after[:size]]
+        assert listing.next_start == (after[size] if len(after) > size else None)
+        assert listing.previous_start == previous
 
 
 def test_a_rare_needle_across_many_chunks_and_after_changes() -> None:

@@ -10,8 +10,9 @@ line) are shared between models, so each distinct one is parsed once and remembe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Literal
 
 import orjson
@@ -104,8 +105,6 @@ class Listing:
     total: int | None
     """How many entries the lifecycle filter leaves; None when other filters narrow further
     (counting them would walk the whole catalogue)."""
-    walked: int = field(default=0)
-    """Entries looked at to fill this page (0 for a slice)."""
 
 
 def model_json(entry: Entry) -> dict[str, Any]:
@@ -183,23 +182,60 @@ def _found(
     snapshot: Snapshot,
     entries: Chunked[Entry],
     needle: bytes,
-    query: ModelQuery,
+    mask: int,
     start: int,
+    order: Order,
 ) -> Iterator[tuple[int, Entry]]:
     """`_walk`'s entries that the search matches, found by the index: the index covers the list
     of every entry, so each hit outside the lifecycle filter is passed over and the positions
     are placed in the filtered list by the entries' sort keys."""
     total = len(entries)
-    newest = query.order == "newest"
+    newest = order == "newest"
     at = start if newest else total - 1 - start  # position in `entries`, newest first
     if not 0 <= at < total:
         return
     everything = index.listing(snapshot)
     begin = everything.position(entries.window(at, at + 1)[0].sort_key, after=False)
-    for entry in index.hits(everything, needle, begin, query.order):
-        if entry.lifecycle_bit & query.mask:
+    for entry in index.hits(everything, needle, begin, order):
+        if entry.lifecycle_bit & mask:
             position = entries.position(entry.sort_key, after=False)
             yield (position if newest else total - 1 - position), entry
+
+
+@dataclass(frozen=True, slots=True)
+class _Filtered:
+    """A narrowed query over one lifecycle list: its matching entries either way from a place."""
+
+    snapshot: Snapshot
+    entries: Chunked[Entry]
+    query: ModelQuery
+    anthropic: frozenset[str]
+    index: search.SearchIndex | None
+
+    def matching(self, start: int, order: Order) -> Iterator[tuple[int, Entry]]:
+        """The entries every filter keeps, from position `start` of `order` on."""
+        query = self.query
+        needle = search.searched(query.search) if self.index and query.search else None
+        if self.index is not None and needle is not None:
+            candidates = _found(
+                self.index, self.snapshot, self.entries, needle, query.mask, start, order
+            )
+            matches = _matcher(query, self.anthropic, "")
+        else:
+            candidates = _walk(self.entries, start, order)
+            matches = _matcher(query, self.anthropic, query.search.lower())
+        return ((p, e) for p, e in candidates if matches(e))
+
+    def previous_start(self, start: int, size: int) -> int | None:
+        """Where the page before the one at `start` begins: `size` matches back (or the top)."""
+        if start == 0:
+            return None
+        total = len(self.entries)
+        backwards: Order = "oldest" if self.query.order == "newest" else "newest"
+        earlier = [p for p, _ in islice(self.matching(total - start, backwards), size)]
+        if not earlier:
+            return None
+        return total - 1 - earlier[-1] if len(earlier) == size else 0
 
 
 def list_models(
@@ -225,25 +261,15 @@ def list_models(
             max(0, start - size) if start > 0 else None,
             total,
         )
-    needle = search.searched(query.search) if index is not None and query.search else None
-    if index is not None and needle is not None:
-        candidates = _found(index, snapshot, entries, needle, query, start)
-        matches = _matcher(query, anthropic, "")
-    else:
-        candidates = _walk(entries, start, query.order)
-        matches = _matcher(query, anthropic, query.search.lower())
+    filtered = _Filtered(snapshot, entries, query, anthropic, index)
     rows: list[Row] = []
     next_start = None
-    walked = 0
-    for position, entry in candidates:
-        walked += 1
-        if not matches(entry):
-            continue
+    for position, entry in filtered.matching(start, query.order):
         if len(rows) == size:
             next_start = position
             break
         rows.append(_row(entry))
-    return Listing(rows, start, next_start, 0 if start > 0 else None, None, walked)
+    return Listing(rows, start, next_start, filtered.previous_start(start, size), None)
 
 
 def capability_paths() -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -71,6 +72,20 @@ def page(
     if csrf is not None:  # a user the proxy signed in, seen without a CSRF cookie yet
         set_cookie(response, request, USER_CSRF_COOKIE, csrf, None)
     return response
+
+
+def required(request: Request, name: str, what: str) -> str:
+    """A query parameter a page cannot do without (400 naming it otherwise)."""
+    value = request.query_params.get(name)
+    if not value:
+        raise InvalidRequestError(f"{name}: which {what}? (?{name}=...)")
+    return value
+
+
+def form_text(form: FormData, name: str) -> str:
+    """A form field's text, trimmed; empty when it was not sent."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def see_other(location: str) -> RedirectResponse:
