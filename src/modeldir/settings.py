@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         description="Also answer /v1/models in OpenAI's format to a request that brings a bearer "
         "token and no anthropic-version (for tools that hard-code /v1/models).",
     )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="A bearer token /metrics requires (`Authorization: Bearer ...`); unset, "
+        "/metrics needs no credential (it shows counts, never a key or a name).",
+    )
     url: str | None = Field(
         None,
         description="Administer through the admin API of the server at this URL instead of "

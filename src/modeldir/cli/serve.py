@@ -9,6 +9,7 @@ print it, with the URL it really serves on.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import multiprocessing
@@ -107,7 +108,7 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     """Start the server. The first start creates an API key and prints it once."""
     from modeldir.admin.bootstrap import initialize
     from modeldir.store import open_store
-    from modeldir.wire.serving import production_server
+    from modeldir.wire.serving import production_server, worker_metrics_folder
 
     chosen = settings(ctx, **given)
     address = listen_address(chosen.host, chosen.port)
@@ -137,14 +138,18 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     spawned.start()
     # Each worker process builds its own server from the environment: hand the settings over.
     os.environ.update(chosen.as_environment())
-    production_server(
-        "modeldir.wire.app:create_app",
-        address=address.ip,
-        port=address.port,
-        workers=chosen.workers,
-        log_level=chosen.log_level,
-        log_format=chosen.log_format,
-    ).serve()
+    with contextlib.ExitStack() as running:
+        if chosen.metrics:  # the workers share their metrics through files in a folder
+            with user_errors():
+                running.enter_context(worker_metrics_folder())
+        production_server(
+            "modeldir.wire.app:create_app",
+            address=address.ip,
+            port=address.port,
+            workers=chosen.workers,
+            log_level=chosen.log_level,
+            log_format=chosen.log_format,
+        ).serve()
 
 
 class _Announcer:

@@ -2,7 +2,8 @@
 
 every request               -> RequestContext (context.py): request id, D15 headers, last resort
 /v1/models, /v1/models/{id} -> ModelsApi (raw, answered from the snapshot)
-anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz, 404s
+anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz,
+                               /metrics, 404s
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
 from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
 from modeldir.wire.logs import configure_logging
+from modeldir.wire.metrics import Metrics
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
@@ -117,6 +119,9 @@ class Server:
         bundled = frozenset(m.id for m in bundled_document().models)
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
         self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
+        self.metrics = (
+            Metrics(self.live, self.limiter, settings.metrics_token) if settings.metrics else None
+        )
         self.entry = RequestContext(
             self.models_api.respond,
             self._starlette(),
@@ -124,6 +129,7 @@ class Server:
             openai=self.openai_api.respond,
             openai_on_models=settings.openai_on_v1_models,
             access_log=settings.access_log,
+            counts=None if self.metrics is None else self.metrics.counts,
         )
 
     def _starlette(self) -> Starlette:
@@ -133,6 +139,8 @@ class Server:
             Route("/readyz", self._readyz, methods=["GET"]),
             *self.admin_api.routes(),
         ]
+        if self.metrics is not None:
+            routes.append(Route("/metrics", self.metrics.endpoint, methods=["GET"]))
         return off_the_hot_path(routes, self._lifespan)
 
     @contextlib.asynccontextmanager
@@ -144,15 +152,20 @@ class Server:
             )
         )
         await anyio.to_thread.run_sync(self.live.load)
-        follower = asyncio.create_task(self.live.follow(settings.refresh_interval))
+        tasks = [asyncio.create_task(self.live.follow(settings.refresh_interval))]
+        if self.metrics is not None:
+            tasks.append(asyncio.create_task(self.metrics.keep_folding()))
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:
             yield
         finally:
             logger.info("stopping: requests in flight have finished")
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if self.metrics is not None:
+                self.metrics.close()
             if isinstance(self.limiter, RedisRateLimiter):
                 await self.limiter.close()
             self.store.close()

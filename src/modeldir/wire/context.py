@@ -26,6 +26,7 @@ from modeldir.ids import new_request_id_bytes
 from modeldir.store import unavailable
 from modeldir.wire.inbound import AUTHORIZATION, VERSION, RequestHeaders
 from modeldir.wire.logs import log_request
+from modeldir.wire.request_counts import RequestCounts
 from modeldir.wire.responses import Response, error_response, identity_headers, with_length
 from modeldir.wire.types import ASGIApp, Headers, Message, Receive, Scope, Send
 
@@ -76,6 +77,7 @@ class RequestContext:
         openai: Responder | None = None,
         openai_on_models: bool = False,
         access_log: bool = False,
+        counts: RequestCounts | None = None,
     ) -> None:
         self.models_api = models_api
         self.rest = rest
@@ -85,13 +87,17 @@ class RequestContext:
         self.openai_on_models = openai_on_models
         """Whether `/v1/models` answers OpenAI's way to a request made OpenAI's way."""
         self.access_log = access_log
+        self.counts = counts
+        """Where each answered request is counted, for the metrics (`wire/metrics.py`)."""
+        self._timed = access_log or counts is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the Starlette app starts and stops the server
             await self.rest(scope, receive, send)
             return
         request_id = new_request_id_bytes()
-        started = time.perf_counter() if self.access_log else 0.0
+        started = time.perf_counter() if self._timed else 0.0
+        responder = self._responder(scope)
         if scope.get("http_version") == "1.1" and not _has_host(scope):
             response = error_response(
                 InvalidRequestError("HTTP/1.1 requests must carry a Host header"),
@@ -99,9 +105,8 @@ class RequestContext:
                 identity_headers(request_id, self.source.snapshot.organization_id),
             )
             await _send(send, response)
-            return
-        responder = self._responder(scope)
-        if responder is None:
+            status, workspace = response[0], None
+        elif responder is None:
             status, workspace = await self._rest(scope, receive, send, request_id)
         else:
             try:
@@ -111,6 +116,8 @@ class RequestContext:
             await _send(send, response)
             status = response[0]
             workspace = _workspace(response[1]) if self.access_log else None
+        if self.counts is not None:
+            self.counts.record(scope, status, time.perf_counter() - started)
         if self.access_log:
             log_request(request_id, scope["method"], scope["path"], status, started, workspace)
 
