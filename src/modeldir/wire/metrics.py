@@ -186,10 +186,13 @@ class Metrics:
 
     def fold(self) -> None:
         """Carry what was counted since the last fold into the metrics."""
-        requests, latencies = self.counts.take()
-        for (route, method, status), count in requests.items():
-            self.requests.labels(route, method, str(status)).inc(count)
-        for route, latency in latencies.items():
+        by_route: dict[str, list[float]] = {}
+        for (route, method, status), tally in self.counts.take().items():
+            self.requests.labels(route, method, str(status)).inc(sum(tally[:-1]))
+            latency = by_route.setdefault(route, [0.0] * len(tally))
+            for index, count in enumerate(tally):
+                latency[index] += count
+        for route, latency in by_route.items():
             self.duration.labels(route).add(latency[:-1], latency[-1])
         self._fold_total(self.database_errors, self.live.failures)
         self._fold_total(self.redis_errors, self.limiter.failures)
