@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         None,
         description="A bearer token /metrics requires (`Authorization: Bearer ...`); unset, "
-        "/metrics needs no credential (it shows counts, never a key or a name).",
+        "/metrics needs no credential (it shows counts and timings, never a key or an id).",
     )
     url: str | None = Field(
         None,
