@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import glob
 import hmac
 import logging
@@ -282,7 +283,9 @@ def _forget_dead_workers(folder: str) -> None:
     """Drop the live gauges of workers that are gone (a crash; a clean stop drops its own)."""
     for pid in {int(m[1]) for m in _worker_files(folder)}:
         if not _running(pid):
-            mark_process_dead(pid, folder)  # type: ignore[no-untyped-call]
+            # Another worker answering a scrape at the same moment may remove them first.
+            with contextlib.suppress(FileNotFoundError):
+                mark_process_dead(pid, folder)  # type: ignore[no-untyped-call]
 
 
 def _worker_files(folder: str) -> Iterable[re.Match[str]]:
