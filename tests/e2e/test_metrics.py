@@ -177,3 +177,21 @@ def test_every_scrape_counts_the_whole_instance(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not folder.exists()  # serve removes the folder when it stops
+
+
+def test_with_metrics_off_serve_makes_no_folder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'modeldir.db'}"
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    server = ServerProcess(
+        url,
+        tmp_path / "server.log",
+        env={"MODELDIR_WORKERS": "2", "MODELDIR_METRICS": "false", "TMPDIR": str(temporary)},
+    ).start()
+    try:
+        response = httpx.get(f"{server.base_url}/metrics")
+        assert response.status_code == 404
+        assert response.json()["error"]["type"] == "not_found_error"
+        assert not list(temporary.glob("modeldir-metrics-*"))
+    finally:
+        server.stop()
