@@ -98,6 +98,7 @@ def test_the_hot_path_uses_no_framework() -> None:
         "admission",
         "list_query",
         "rate_limits",
+        "request_counts",
     ]
     for name in hot:
         roots = {module.split(".")[0] for module in imported(SOURCE / "wire" / f"{name}.py")}

@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         le=30 * 86400,
         description="How long a web console session lasts after sign-in, in seconds.",
     )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="A bearer token /metrics requires (`Authorization: Bearer ...`); unset, "
+        "/metrics needs no credential (it shows counts and timings, never a key or an id).",
+    )
     url: str | None = Field(
         None,
         description="Administer through the admin API of the server at this URL instead of "

@@ -177,6 +177,8 @@ class CatalogueChanges:
     admin_keys: list[AdminKeyRecord] = field(default_factory=list)
     complete: bool = False
     """True when this is the whole catalogue rather than a delta."""
+    changed_at: float | None = None
+    """When `revision` was written (Unix time), if the store knows."""
 
 
 class FullCatalogue(NamedTuple):

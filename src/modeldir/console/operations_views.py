@@ -186,7 +186,7 @@ async def health_page(console: Console, request: Request) -> Response:
         "organization_id": snapshot.organization_id,
         "revision": snapshot.revision,
         "stored_revision": stored_revision,
-        "snapshot_age": max(0.0, time.time() - live.checked_at),
+        "snapshot_age": max(0.0, time.time() - live.confirmed_at),
         "entries": len(snapshot.views[EVERYTHING].by_mask[7]),
         "workspaces": sum(1 for w in snapshot.workspaces.values() if w.archived_at is None),
         "api_keys": sum(1 for k in snapshot.api_keys.values() if k.status == "active"),

@@ -41,6 +41,9 @@ catalogue_state = Table(
     # order and `revision > n` never skips a change.
     Column("revision", BigInteger, nullable=False),
     Column("seeded", Boolean, nullable=False),
+    # When that revision was written (epoch milliseconds, stamped just before its commit): how
+    # long a change takes to reach each server is measured from here (docs/metrics.md).
+    Column("changed_at_ms", BigInteger),
 )
 
 workspaces = Table(

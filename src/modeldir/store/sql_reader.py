@@ -65,6 +65,14 @@ class SqlReader:
             ).scalar_one()
         )
 
+    def revision_and_time(self) -> tuple[int, float | None]:
+        """The revision and when it was written (Unix time; None if before this was kept)."""
+        state = schema.catalogue_state.c
+        revision, changed_at_ms = self.connection.execute(
+            select(state.revision, state.changed_at_ms).where(state.id == 1)
+        ).one()
+        return int(revision), None if changed_at_ms is None else changed_at_ms / 1000
+
     def organization_id(self) -> str:
         found = self.connection.execute(select(schema.organization.c.id)).scalar()
         return "" if found is None else str(found)

@@ -122,7 +122,7 @@ def _changes(reader: SqlReader, revision: int | None, *, with_models: bool) -> C
     Writers are serialised, so every row stamped at or below the revision read first is already
     committed, and rows stamped above it are left for the next call.
     """
-    current = reader.revision()
+    current, changed_at = reader.revision_and_time()
     since = -1 if revision is None else revision
 
     def changed(table: Table, convert: Callable[[Row[Any]], Any]) -> list[Any]:
@@ -139,6 +139,7 @@ def _changes(reader: SqlReader, revision: int | None, *, with_models: bool) -> C
         api_keys=changed(schema.api_keys, API_KEYS.from_row),
         admin_keys=changed(schema.admin_keys, ADMIN_KEYS.from_row),
         complete=revision is None,
+        changed_at=changed_at,
     )
 
 
@@ -188,8 +189,14 @@ class SqlStore:
             except BaseException:
                 work.rollback()
                 raise
-            # Nothing written: undo the revision (and its announcement) as if it never began.
-            (work.commit if tx.wrote else work.rollback)()
+            if not tx.wrote:
+                # Nothing written: undo the revision (and its announcement) as if it never began.
+                work.rollback()
+                return
+            connection.execute(
+                update(state).where(state.c.id == 1).values(changed_at_ms=int(time.time() * 1000))
+            )
+            work.commit()
 
     def revision(self) -> int:
         with self.reader() as reader:

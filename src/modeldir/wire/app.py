@@ -2,7 +2,8 @@
 
 every request               -> RequestContext (context.py): request id, D15 headers, last resort
 /v1/models, /v1/models/{id} -> ModelsApi (raw, answered from the snapshot)
-anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz, 404s
+anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz,
+                               /metrics, 404s
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from modeldir.wire.betas import KNOWN_BETAS
 from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
 from modeldir.wire.draining import Drain
 from modeldir.wire.logs import configure_logging
+from modeldir.wire.metrics import Metrics
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
@@ -122,6 +124,9 @@ class Server:
         self.drain = Drain(settings.drain_seconds)
         facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
         self.console = Console(self.live, settings, facts) if settings.console else None
+        self.metrics = (
+            Metrics(self.live, self.limiter, settings.metrics_token) if settings.metrics else None
+        )
         self.entry = RequestContext(
             self.models_api.respond,
             self._starlette(),
@@ -131,6 +136,7 @@ class Server:
             access_log=settings.access_log,
             freshness=self.live,
             drain=self.drain,
+            counts=None if self.metrics is None else self.metrics.counts,
         )
 
     def _starlette(self) -> Starlette:
@@ -141,6 +147,8 @@ class Server:
             *self.admin_api.routes(),
             *(self.console.routes() if self.console is not None else []),
         ]
+        if self.metrics is not None:
+            routes.append(Route("/metrics", self.metrics.endpoint, methods=["GET"]))
         return off_the_hot_path(routes, self._lifespan)
 
     @contextlib.asynccontextmanager
@@ -152,16 +160,21 @@ class Server:
             )
         )
         await anyio.to_thread.run_sync(self.live.load)
-        follower = asyncio.create_task(self.live.follow(settings.refresh_interval))
+        tasks = [asyncio.create_task(self.live.follow(settings.refresh_interval))]
+        if self.metrics is not None:
+            tasks.append(asyncio.create_task(self.metrics.keep_folding()))
         self.drain.install()
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:
             yield
         finally:
             logger.info("stopping: requests in flight have finished")
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if self.metrics is not None:
+                self.metrics.close()
             if isinstance(self.limiter, RedisRateLimiter):
                 await self.limiter.close()
             self.store.close()
