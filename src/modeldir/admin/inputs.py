@@ -20,6 +20,8 @@ M = TypeVar("M", bound=BaseModel)
 
 _COLOR = r"^#[0-9A-Fa-f]{6}$"
 MAX_GRACE_SECONDS = 30 * 86_400
+MAX_RATE = 2**31 - 1
+"""The most requests per minute a limit can name: the store keeps limits in 32-bit columns."""
 
 
 def _patterns(values: list[str] | None) -> list[str] | None:
@@ -51,7 +53,8 @@ ModelAccess = Annotated[list[str] | None, Field(max_length=1000), AfterValidator
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Field docstrings describe the fields in the OpenAPI document too.
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 def parse(kind: type[M], data: Any) -> M:
@@ -68,9 +71,9 @@ def parse(kind: type[M], data: Any) -> M:
 class RateLimits(_Input):
     """Requests per minute; null: the organisation default; 0: no limit."""
 
-    requests_per_minute: int | None = Field(None, ge=0)
+    requests_per_minute: int | None = Field(None, ge=0, le=MAX_RATE)
     """For the whole workspace."""
-    key_requests_per_minute: int | None = Field(None, ge=0)
+    key_requests_per_minute: int | None = Field(None, ge=0, le=MAX_RATE)
     """For each of its API keys."""
 
 
@@ -145,8 +148,11 @@ class ListParams(_Input):
     model_config = ConfigDict(extra="ignore")  # `beta=true` and the like are ignored
 
     before_id: str | None = None
+    """The page of results just before this object (its id)."""
     after_id: str | None = None
+    """The page of results just after this object (its id)."""
     limit: int = Field(20, ge=1, le=1000)
+    """Objects per page."""
 
 
 class WorkspaceListParams(ListParams):
@@ -171,11 +177,20 @@ class AuditListParams(ListParams):
     action: str | None = None
 
 
+class ExportParams(_Input):
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["json", "yaml"] = "json"
+    """The file's format."""
+
+
 class ImportParams(_Input):
     model_config = ConfigDict(extra="ignore")
 
     mode: Literal["merge", "replace"] = "merge"
+    """`merge` adds and changes; `replace` also deletes what the file does not name."""
     dry_run: bool = False
+    """Report what would change, and change nothing."""
 
 
 def now_or(moment: datetime | None, now: int) -> int:

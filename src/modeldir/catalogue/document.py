@@ -34,6 +34,9 @@ _RESPONSE_KEYS = frozenset({"has_more", "first_id", "last_id"})
 
 @dataclass(frozen=True, slots=True)
 class CatalogueDocument:
+    """A catalogue file: `models` (or `data`, so that a saved list response imports too), then
+    `aliases`. A bare list is a list of models; top-level keys starting `x-` are ignored."""
+
     models: list[ModelInfo] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
 

@@ -13,11 +13,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from functools import cached_property
-from importlib import resources
 
 import anyio.to_thread
 import orjson
-import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -41,12 +39,14 @@ from modeldir.store import Store, open_store
 from modeldir.wire.admin_api import AdminApi
 from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
-from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
+from modeldir.wire.context import RAW_ROUTES, STATE_REQUEST_ID, RequestContext
 from modeldir.wire.draining import Drain
 from modeldir.wire.logs import configure_logging
 from modeldir.wire.metrics import Metrics
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
+from modeldir.wire.openapi import describe
+from modeldir.wire.openapi_schemas import openapi_path
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
 
@@ -127,9 +127,10 @@ class Server:
         self.metrics = (
             Metrics(self.live, self.limiter, settings.metrics_token) if settings.metrics else None
         )
+        self.rest = self._starlette()
         self.entry = RequestContext(
             self.models_api.respond,
-            self._starlette(),
+            self.rest,
             self.live,
             openai=self.openai_api.respond,
             openai_on_models=settings.openai_on_v1_models,
@@ -179,11 +180,18 @@ class Server:
                 await self.limiter.close()
             self.store.close()
 
+    def served(self) -> dict[str, set[str]]:
+        """Every path this server serves (as an OpenAPI template) and its methods."""
+        paths: dict[str, set[str]] = {path: set(m) for path, m in RAW_ROUTES.items()}
+        for route in self.rest.routes:
+            if isinstance(route, Route):
+                paths.setdefault(openapi_path(route.path), set()).update(route.methods or ())
+        return paths
+
     @cached_property
     def openapi_document(self) -> bytes:
-        """The OpenAPI description this server serves (`data/openapi.yaml`), as JSON."""
-        text = resources.files("modeldir.data").joinpath("openapi.yaml").read_text("utf-8")
-        return orjson.dumps(yaml.safe_load(text))
+        """The OpenAPI description of what this server serves, as JSON (wire/openapi.py)."""
+        return describe(self.served())
 
     async def _openapi(self, request: Request) -> Response:
         return json_response(200, self.openapi_document)
