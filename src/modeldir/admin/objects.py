@@ -18,6 +18,8 @@ from modeldir.catalogue.records import (
     ApiKeyRecord,
     AuditRecord,
     ModelRecord,
+    WebhookDeliveryRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
 from modeldir.catalogue.timestamps import format_epoch
@@ -139,4 +141,37 @@ def audit_object(record: AuditRecord) -> dict[str, Any]:
         "before": None if record.before is None else orjson.loads(record.before),
         "after": None if record.after is None else orjson.loads(record.after),
         "revision": record.revision,
+    }
+
+
+def webhook_object(record: WebhookEndpointRecord) -> dict[str, Any]:
+    """A webhook endpoint (modeldir's own object): never its secret."""
+    return {
+        "type": "webhook_endpoint",
+        "id": record.id,
+        "url": record.url,
+        "description": record.description,
+        "event_types": None if record.event_types is None else list(record.event_types),
+        "status": record.status,
+        "created_at": time_or_none(record.created_at),
+    }
+
+
+def delivery_object(record: WebhookDeliveryRecord) -> dict[str, Any]:
+    """An entry of an endpoint's delivery log (modeldir's own object)."""
+    due = record.next_attempt_ms
+    return {
+        "type": "webhook_delivery",
+        "id": record.id,
+        "endpoint_id": record.endpoint_id,
+        "event_id": record.event_id,
+        "event_type": record.event_type,
+        "status": record.status,
+        "attempts": record.attempts,
+        "created_at": time_or_none(record.created_at),
+        "last_attempt_at": time_or_none(record.last_attempt_at),
+        "next_attempt_at": None if due is None else time_or_none(-(-due // 1000)),
+        "response_status": record.response_status,
+        "error": record.error,
+        "delivered_at": time_or_none(record.delivered_at),
     }

@@ -103,11 +103,17 @@ class AdminApi:
     """The routes of the admin API, bound to one store and its live snapshot."""
 
     def __init__(
-        self, live: LiveCatalogue, accepted_versions: frozenset[bytes], max_body_bytes: int
+        self,
+        live: LiveCatalogue,
+        accepted_versions: frozenset[bytes],
+        max_body_bytes: int,
+        *,
+        allow_private_webhooks: bool = False,
     ) -> None:
         self.live = live
         self.accepted_versions = accepted_versions
         self.max_body_bytes = max_body_bytes
+        self.allow_private_webhooks = allow_private_webhooks
 
     async def _actor(self, request: Request) -> Actor:
         """The admin key behind a request (D2's header rules), else 401 or 403."""
@@ -128,7 +134,11 @@ class AdminApi:
         writes: bool = False,
         actor: Actor | None = None,
     ) -> T:
-        service = AdminService(self.live.store, actor or await self._actor(request))
+        service = AdminService(
+            self.live.store,
+            actor or await self._actor(request),
+            allow_private_webhooks=self.allow_private_webhooks,
+        )
         result = await anyio.to_thread.run_sync(work, service)
         if writes:
             await self.live.written()
@@ -182,6 +192,7 @@ class AdminApi:
 
         call = self.call
         workspace, key, model, alias = ("workspace_id",), ("api_key_id",), ("model_id",), ("alias",)
+        webhook, delivery = ("webhook_id",), ("webhook_id", "delivery_id")
         return [
             route("/me", GET=call("organization", versioned=False)),
             route(
@@ -248,6 +259,29 @@ class AdminApi:
             route("/catalogue/import", POST=self.import_catalogue),
             route(
                 "/audit_log", GET=call("audit_log", query=inputs.AuditListParams, versioned=False)
+            ),
+            route(
+                "/webhooks",
+                GET=call("list_webhooks", query=inputs.ListParams, versioned=False),
+                POST=call("create_webhook", body=inputs.WebhookCreate, writes=True),
+            ),
+            route(
+                "/webhooks/{webhook_id}/deliveries/{delivery_id}/resend",
+                POST=call("resend_webhook_delivery", path=delivery, versioned=False, writes=True),
+            ),
+            route(
+                "/webhooks/{webhook_id}/deliveries",
+                GET=call(
+                    "list_webhook_deliveries",
+                    path=webhook,
+                    query=inputs.ListParams,
+                    versioned=False,
+                ),
+            ),
+            route(
+                "/webhooks/{webhook_id}",
+                GET=call("get_webhook", path=webhook),
+                DELETE=call("delete_webhook", path=webhook, versioned=False, writes=True),
             ),
         ]
 
