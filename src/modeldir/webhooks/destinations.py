@@ -29,6 +29,10 @@ _KINDS = (
 )
 
 
+# IETF protocol assignments: `ipaddress` counts a few of them as global; none is a webhook's.
+_ALSO_REFUSED = (ipaddress.ip_network("192.0.0.0/24"),)
+
+
 class RefusedDestination(ValueError):
     """A URL that webhooks may not be sent to, and why."""
 
@@ -71,7 +75,9 @@ def refusal(address: Address) -> str | None:
     for test, kind in _KINDS:
         if getattr(address, test):
             return kind
-    return None if address.is_global else "not a public address"
+    if not address.is_global or any(address in network for network in _ALSO_REFUSED):
+        return "not a public address"
+    return None
 
 
 def resolve(host: str, port: int) -> list[Address]:
