@@ -34,7 +34,7 @@ def _delivery_line(d: dict[str, Any]) -> str:
     "create",
     epilog="Example: modeldir webhooks create https://hooks.example.com/x --event model.created",
 )
-@click.argument("url")
+@click.argument("endpoint_url", metavar="URL")
 @click.option("--description", default="", help="What the endpoint is for.")
 @click.option(
     "--event",
@@ -46,10 +46,10 @@ def _delivery_line(d: dict[str, Any]) -> str:
 @json_option
 @click.pass_context
 def webhooks_create(
-    ctx: click.Context, url: str, description: str, events: tuple[str, ...], as_json: bool
+    ctx: click.Context, endpoint_url: str, description: str, events: tuple[str, ...], as_json: bool
 ) -> None:
     """Register an endpoint and print its signing secret (the only time it is shown)."""
-    data = {"url": url, "description": description, "event_types": list(events) or None}
+    data = {"url": endpoint_url, "description": description, "event_types": list(events) or None}
     body = run(ctx, lambda _a: inputs.parse(inputs.WebhookCreate, data))
     result = run(ctx, lambda a: a.create_webhook(body))
     emit_versioned(as_json, result, f"{result.object['id']}\n{result.object['secret']}")
