@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 
 from modeldir.admin import inputs
 from modeldir.admin.bootstrap import initialize
+from modeldir.admin.service import Actor, AdminService
 from modeldir.errors import ErrorType
 from modeldir.settings import Settings
 from modeldir.store import open_store
@@ -59,6 +60,10 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     model = {"id": "a/b", "display_name": "A", "created_at": "2025-01-01"}
     admin.import_catalogue({"models": [model]})
     admin.create_alias(inputs.AliasCreate(alias="ab", model="a/b"))
+    hooks = AdminService(store, Actor("cli", "tests"), allow_private_webhooks=True)
+    webhook = hooks.create_webhook(inputs.WebhookCreate(url="http://127.0.0.1:9/hook")).object
+    admin.create_workspace(inputs.WorkspaceCreate(name="an event"))  # a delivery to name
+    deliveries = hooks.list_webhook_deliveries(webhook["id"], inputs.ListParams())
     store.close()
     server = Server(Settings(database_url=url))
     ids = {
@@ -67,6 +72,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         "alias": "ab",
         "workspace_id": workspace["id"],
         "api_key_id": key["id"],
+        "webhook_id": webhook["id"],
+        "delivery_id": deliveries["data"][0]["id"],
     }
     with TestClient(server.entry, base_url="http://testserver") as client:
         yield Running(server, client, admin_key, api_key, ids)

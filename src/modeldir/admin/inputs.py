@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from modeldir.catalogue.access import unclosed_set
 from modeldir.catalogue.model_info import ID_PATTERN, LIFECYCLES, Lifecycle, ModelId, Timestamp
+from modeldir.catalogue.webhook_events import EVENT_TYPES
 from modeldir.errors import InvalidRequestError, validation_message
 
 M = TypeVar("M", bound=BaseModel)
@@ -47,6 +48,17 @@ def _tags(values: dict[str, Any] | None) -> dict[str, Any] | None:
             raise ValueError(f"tag keys may not begin with 'anthropic': {key!r}")
     return values
 
+
+def _event_types(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    for value in values:
+        if value not in EVENT_TYPES:
+            raise ValueError(f"{value!r} is not an event type; they are: {', '.join(EVENT_TYPES)}")
+    return sorted(set(values), key=EVENT_TYPES.index)
+
+
+EventTypes = Annotated[list[str] | None, Field(min_length=1), AfterValidator(_event_types)]
 
 ModelAccess = Annotated[list[str] | None, Field(max_length=1000), AfterValidator(_patterns)]
 """Model ids and glob patterns; null means every model."""
@@ -133,6 +145,13 @@ class AliasCreate(_Input):
 class AliasUpdate(_Input):
     model: ModelId = None  # type: ignore[assignment]
     listed: bool = None  # type: ignore[assignment]
+
+
+class WebhookCreate(_Input):
+    url: str = Field(min_length=1, max_length=2048)
+    description: str = Field("", max_length=500)
+    event_types: EventTypes = None
+    """The event types to send there; null: every type."""
 
 
 class AdminKeyCreate(_Input):

@@ -10,7 +10,7 @@ OpenAPI document is derived from (`wire/openapi.py`).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import orjson
 from pydantic import ConfigDict, Field, with_config
@@ -24,6 +24,8 @@ from modeldir.catalogue.records import (
     ApiKeyRecord,
     AuditRecord,
     ModelRecord,
+    WebhookDeliveryRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
 from modeldir.catalogue.timestamps import format_epoch
@@ -152,7 +154,7 @@ class AliasObject(TypedDict):
 class Deleted(TypedDict):
     """What a delete answers: the kind and id of what it deleted."""
 
-    type: Literal["model_deleted", "model_alias_deleted"]
+    type: Literal["model_deleted", "model_alias_deleted", "webhook_endpoint_deleted"]
     id: str
 
 
@@ -175,6 +177,49 @@ class AuditEntry(TypedDict):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     revision: int
+
+
+EndpointStatus = Literal["active", "failing"]
+DeliveryStatus = Literal["pending", "delivered", "failed", "cancelled"]
+
+
+@closed
+class WebhookObject(TypedDict):
+    """A webhook endpoint (modeldir's own object): never its secret."""
+
+    type: Literal["webhook_endpoint"]
+    id: str
+    url: str
+    description: str
+    event_types: list[str] | None
+    status: EndpointStatus
+    created_at: Instant | None
+
+
+@closed
+class NewWebhookObject(WebhookObject):
+    """A webhook endpoint just created, with its signing secret: shown this once only."""
+
+    secret: str
+
+
+@closed
+class WebhookDeliveryObject(TypedDict):
+    """An entry of an endpoint's delivery log (modeldir's own object)."""
+
+    type: Literal["webhook_delivery"]
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    created_at: Instant | None
+    last_attempt_at: Instant | None
+    next_attempt_at: Instant | None
+    response_status: int | None
+    error: str | None
+    delivered_at: Instant | None
 
 
 def time_or_none(seconds: int | None) -> str | None:
@@ -290,4 +335,37 @@ def audit_object(record: AuditRecord) -> AuditEntry:
         "before": None if record.before is None else orjson.loads(record.before),
         "after": None if record.after is None else orjson.loads(record.after),
         "revision": record.revision,
+    }
+
+
+def webhook_object(record: WebhookEndpointRecord) -> WebhookObject:
+    """A webhook endpoint (modeldir's own object): never its secret."""
+    return {
+        "type": "webhook_endpoint",
+        "id": record.id,
+        "url": record.url,
+        "description": record.description,
+        "event_types": None if record.event_types is None else list(record.event_types),
+        "status": cast(EndpointStatus, record.status),
+        "created_at": time_or_none(record.created_at),
+    }
+
+
+def delivery_object(record: WebhookDeliveryRecord) -> WebhookDeliveryObject:
+    """An entry of an endpoint's delivery log (modeldir's own object)."""
+    due = record.next_attempt_ms
+    return {
+        "type": "webhook_delivery",
+        "id": record.id,
+        "endpoint_id": record.endpoint_id,
+        "event_id": record.event_id,
+        "event_type": record.event_type,
+        "status": cast(DeliveryStatus, record.status),
+        "attempts": record.attempts,
+        "created_at": time_or_none(record.created_at),
+        "last_attempt_at": time_or_none(record.last_attempt_at),
+        "next_attempt_at": None if due is None else time_or_none(-(-due // 1000)),
+        "response_status": record.response_status,
+        "error": record.error,
+        "delivered_at": time_or_none(record.delivered_at),
     }

@@ -93,10 +93,19 @@ def found(record: R | None, kind: str, object_id: str) -> R:
 class Operations:
     """The state every group of operations works with: one store, one actor, one clock."""
 
-    def __init__(self, store: Store, actor: Actor, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        clock: Callable[[], float] = time.time,
+        *,
+        allow_private_webhooks: bool = False,
+    ) -> None:
         self.store = store
         self.actor = actor
         self.clock = clock
+        self.allow_private_webhooks = allow_private_webhooks
+        """Whether webhook endpoints may be on private addresses (webhooks/destinations.py)."""
 
     def now(self) -> int:
         return int(self.clock())

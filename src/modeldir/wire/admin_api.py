@@ -121,11 +121,17 @@ class AdminApi:
     """The routes of the admin API, bound to one store and its live snapshot."""
 
     def __init__(
-        self, live: LiveCatalogue, accepted_versions: frozenset[bytes], max_body_bytes: int
+        self,
+        live: LiveCatalogue,
+        accepted_versions: frozenset[bytes],
+        max_body_bytes: int,
+        *,
+        allow_private_webhooks: bool = False,
     ) -> None:
         self.live = live
         self.accepted_versions = accepted_versions
         self.max_body_bytes = max_body_bytes
+        self.allow_private_webhooks = allow_private_webhooks
 
     async def _actor(self, request: Request) -> Actor:
         """The admin key behind a request (D2's header rules), else 401 or 403."""
@@ -146,7 +152,11 @@ class AdminApi:
         writes: bool = False,
         actor: Actor | None = None,
     ) -> T:
-        service = AdminService(self.live.store, actor or await self._actor(request))
+        service = AdminService(
+            self.live.store,
+            actor or await self._actor(request),
+            allow_private_webhooks=self.allow_private_webhooks,
+        )
         result = await anyio.to_thread.run_sync(work, service)
         if writes:
             await self.live.written()

@@ -70,6 +70,7 @@ def _op(method: str, path: str, name: str, summary: str, answers: Any, **more: A
 
 
 _W, _K, _M, _A = "/workspaces", "/api_keys", "/models/{model_id:path}", "/aliases/{alias:path}"
+_H = "/webhooks"
 
 OPERATIONS: tuple[Operation, ...] = (
     _op("GET", "/me", "organization", "The organisation", objects.OrganizationObject,
@@ -128,4 +129,20 @@ OPERATIONS: tuple[Operation, ...] = (
         own=True),
     _op("GET", "/audit_log", "audit_log", "The audit log, newest first", objects.AuditEntry,
         query=inputs.AuditListParams, versioned=False),
+    # Webhooks: endpoints told of every catalogue change (docs/webhooks.md).
+    _op("GET", _H, "list_webhooks", "List webhook endpoints", objects.WebhookObject,
+        query=inputs.ListParams, versioned=False),
+    _op("POST", _H, "create_webhook",
+        "Register a webhook endpoint (its signing secret is shown this once)",
+        objects.NewWebhookObject, body=inputs.WebhookCreate, writes=True),
+    _op("POST", _H + "/{webhook_id}/deliveries/{delivery_id}/resend",
+        "resend_webhook_delivery", "Send a delivery again", objects.WebhookDeliveryObject,
+        versioned=False, writes=True),
+    _op("GET", _H + "/{webhook_id}/deliveries", "list_webhook_deliveries",
+        "An endpoint's delivery log, newest first", objects.WebhookDeliveryObject,
+        query=inputs.ListParams, versioned=False),
+    _op("GET", _H + "/{webhook_id}", "get_webhook", "Get a webhook endpoint",
+        objects.WebhookObject),
+    _op("DELETE", _H + "/{webhook_id}", "delete_webhook", "Delete a webhook endpoint",
+        objects.Deleted, versioned=False, writes=True),
 )  # fmt: skip

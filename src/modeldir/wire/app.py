@@ -36,6 +36,8 @@ from modeldir.errors import (
 from modeldir.live import LiveCatalogue, SharedRevision
 from modeldir.settings import Settings
 from modeldir.store import Store, open_store
+from modeldir.webhooks.sender import Sender
+from modeldir.webhooks.worker import DeliveryWorker, RetryPolicy
 from modeldir.wire.admin_api import AdminApi
 from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
@@ -120,12 +122,20 @@ class Server:
         )
         bundled = frozenset(m.id for m in bundled_document().models)
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
-        self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
+        self.admin_api = AdminApi(
+            self.live,
+            accepted,
+            settings.max_body_bytes,
+            allow_private_webhooks=settings.webhook_allow_private_addresses,
+        )
+        self.webhooks = delivery_worker(self.store, settings) if settings.webhook_delivery else None
         self.drain = Drain(settings.drain_seconds)
         facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
         self.console = Console(self.live, settings, facts) if settings.console else None
         self.metrics = (
-            Metrics(self.live, self.limiter, settings.metrics_token) if settings.metrics else None
+            Metrics(self.live, self.limiter, settings.metrics_token, webhooks=self.webhooks)
+            if settings.metrics
+            else None
         )
         self.rest = self._starlette()
         self.entry = RequestContext(
@@ -164,6 +174,8 @@ class Server:
         tasks = [asyncio.create_task(self.live.follow(settings.refresh_interval))]
         if self.metrics is not None:
             tasks.append(asyncio.create_task(self.metrics.keep_folding()))
+        if self.webhooks is not None:
+            self.webhooks.start()
         self.drain.install()
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:
@@ -174,6 +186,8 @@ class Server:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if self.webhooks is not None:
+                await anyio.to_thread.run_sync(self.webhooks.stop)
             if self.metrics is not None:
                 self.metrics.close()
             if isinstance(self.limiter, RedisRateLimiter):
@@ -212,6 +226,15 @@ class Server:
             }
         )
         return json_response(200, body)
+
+
+def delivery_worker(store: Store, settings: Settings) -> DeliveryWorker:
+    """This process's webhook delivery worker (it works while it holds the cluster's lock)."""
+    sender = Sender(
+        timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private_addresses
+    )
+    policy = RetryPolicy(settings.webhook_max_attempts, settings.webhook_retry_seconds)
+    return DeliveryWorker(store.delivery_queue(), sender, policy)
 
 
 def create_app(settings: Settings | None = None) -> RequestContext:

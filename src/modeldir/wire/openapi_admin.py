@@ -46,6 +46,8 @@ PATH_PARAMETERS = {
     "api_key_id": "An API key's id (`apikey_...`).",
     "model_id": "A model's id (it may hold slashes).",
     "alias": "An alias (it may hold slashes).",
+    "webhook_id": "A webhook endpoint's id (`webhook_...`).",
+    "delivery_id": "A delivery's id (`whdel_...`).",
 }
 
 
