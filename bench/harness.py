@@ -2,6 +2,7 @@
 
     bench/run                 # everything: 10, 10,000 and 1,000,000 models (about 20 minutes)
     bench/run --quick         # 10 and 10,000 models, one short round: for development
+    bench/run --metrics-cost --sizes 10000   # list20 and retrieve, metrics on against off
 
 Each scenario is loaded with wrk on 127.0.0.1, the server pinned to CPU 1 and wrk to CPU 0,
 modeldir and nginx alternating round by round; the table gives medians and each ratio to nginx
@@ -118,9 +119,12 @@ def _children(pid: int) -> list[int]:
 
 @contextmanager
 def modeldir(
-    catalogue: Catalogue, log: Path, database_url: str | None = None
+    catalogue: Catalogue,
+    log: Path,
+    database_url: str | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, Process, float]]:
-    """modeldir in its production configuration, pinned to the server CPU."""
+    """modeldir in its production configuration (with these settings), pinned to the server CPU."""
     port = free_port()
     command = [
         "taskset",
@@ -141,6 +145,7 @@ def modeldir(
         # Rate limiting stays on (every response counts and carries its headers), with a limit
         # no load test reaches.
         "MODELDIR_KEY_REQUESTS_PER_MINUTE": "1000000000",
+        **(settings or {}),
     }
     started = time.monotonic()
     process = Process(command, env).start(log)
@@ -414,6 +419,45 @@ def measure_size(
     return result
 
 
+# Scenarios run with metrics on and off (`--metrics-cost`): the hot path's two routes.
+METRICS_COST_SCENARIOS = ("list20 first page", "retrieve by id")
+
+
+def metrics_cost(catalogue: Catalogue, rounds: int, duration: int, work: Path) -> dict[str, Any]:
+    """The same scenarios against modeldir with metrics on and with them off, round by round in
+    the same run: each one's median requests/s and the ratio on/off."""
+    result: dict[str, Any] = {"size": catalogue.size, "scenarios": {}}
+    with ExitStack() as servers:
+        on, off = (
+            servers.enter_context(
+                modeldir(
+                    catalogue, work / f"metrics-{state}.log", settings={"MODELDIR_METRICS": state}
+                )
+            )[0]
+            for state in ("true", "false")
+        )
+        for scenario in (s for s in scenarios(catalogue) if s.name in METRICS_COST_SCENARIOS):
+            with_metrics, without = [], []
+            for _ in range(rounds):
+                without.append(wrk(off, scenario, None, duration, 32, work))
+                with_metrics.append(wrk(on, scenario, None, duration, 32, work))
+            row: dict[str, Any] = {
+                "metrics_on": median_run(with_metrics),
+                "metrics_off": median_run(without),
+            }
+            row["ratio"] = (
+                row["metrics_on"]["requests_per_second"] / row["metrics_off"]["requests_per_second"]
+            )
+            result["scenarios"][scenario.name] = row
+            print(
+                f"  {catalogue.size:>9,}  {scenario.name:20} metrics on "
+                f"{row['metrics_on']['requests_per_second']:>9,.0f}/s  off "
+                f"{row['metrics_off']['requests_per_second']:>9,.0f}/s  ratio {row['ratio']:.3f}",
+                flush=True,
+            )
+    return result
+
+
 def change_propagation(catalogue: Catalogue, work: Path) -> dict[str, float]:
     """Seconds from an admin change to the Models API showing it, with this catalogue loaded."""
     with modeldir(catalogue, work / "change.log") as (base, _process, _ready):
@@ -519,11 +563,21 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--quick", action="store_true", help="10 and 10,000 models, 1 round of 2 s")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--metrics-cost",
+        action="store_true",
+        help="only list20 and retrieve, with metrics on and off, on the first size",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.quick:
         sizes, args.rounds, args.duration = [10, 10_000], 1, 2
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.metrics_cost:
+        with tempfile.TemporaryDirectory(prefix="modeldir-bench-") as folder:
+            cost = metrics_cost(prepare(sizes[0]), args.rounds, args.duration, Path(folder))
+        print(f"metrics_cost: {json.dumps(cost)}")
+        return
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sizes": [],

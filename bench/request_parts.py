@@ -3,7 +3,8 @@
     PYTHONPATH=. .venv/bin/python -m bench.request_parts
 
 Times `ModelsApi.respond`, the whole ASGI call through `RequestContext` with a send that does
-nothing, and each step of `ModelsApi.respond` on its own, as the best of a few repeats: CPU time
+nothing (without and with the metrics' counting, wire/request_counts.py), and each step of
+`ModelsApi.respond` on its own, as the best of a few repeats: CPU time
 of our code alone, to set beside bench/profile.py's split of a served request.
 """
 
@@ -21,6 +22,7 @@ from modeldir.wire.betas import KNOWN_BETAS
 from modeldir.wire.context import RequestContext
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.rate_limits import Limits, LocalRateLimiter
+from modeldir.wire.request_counts import RequestCounts
 from tests import factories
 from tests.wire.inprocess import VERSIONS, Holder, finish
 
@@ -52,19 +54,25 @@ def main() -> None:
     limiter = LocalRateLimiter(Limits(1_000_000_000, 0))
     api = ModelsApi(Holder(snapshot), WirePolicy(VERSIONS, KNOWN_BETAS), limiter=limiter)
     entry_point = RequestContext(api.respond, api.respond, Holder(snapshot))  # type: ignore[arg-type]
+    counted = RequestContext(api.respond, api.respond, Holder(snapshot), counts=RequestCounts())  # type: ignore[arg-type]
     listing, retrieve = scope("/v1/models", b"limit=20"), scope("/v1/models/m-0100")
     request_id = new_request_id_bytes()
 
     async def discard(message: MutableMapping[str, Any]) -> None:
         return None
 
-    def whole(target: dict[str, Any]) -> None:
-        finish(entry_point(target, None, discard))  # type: ignore[arg-type]
+    def whole(target: dict[str, Any], context: RequestContext = entry_point) -> None:
+        finish(context(target, None, discard))  # type: ignore[arg-type]
 
     for name, target in (("list20", listing), ("retrieve", retrieve)):
         respond = nanoseconds(lambda t=target: finish(api.respond(t, request_id)))  # type: ignore[misc]
         call = nanoseconds(lambda t=target: whole(t))  # type: ignore[misc]
-        print(f"{name:8}  respond {respond / 1000:.2f} µs   whole ASGI call {call / 1000:.2f} µs")
+        with_metrics = nanoseconds(lambda t=target: whole(t, counted))  # type: ignore[misc]
+        print(
+            f"{name:8}  respond {respond / 1000:.2f} µs   whole ASGI call {call / 1000:.2f} µs"
+            f"   with metrics counting {with_metrics / 1000:.2f} µs"
+            f" (+{(with_metrics - call) / 1000:.2f} µs)"
+        )
 
     served = api._current()
     request = inbound.RequestHeaders.read(listing["headers"])

@@ -21,7 +21,8 @@ import mmap
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio.to_thread
@@ -96,30 +97,49 @@ class LiveCatalogue:
         self.snapshot: Snapshot = empty_snapshot()
         self.loaded = False
         self.shared = shared or SharedRevision()
-        self.checked_at = 0.0
-        """When the snapshot was last found current (time.time()): its age, for the console."""
+        self.applied_at = 0.0
+        """When (Unix time) the snapshot last took in a change, or was built."""
+        self.confirmed_at = 0.0
+        """When the snapshot was last found current: built, changed, or checked unchanged."""
+        self.failures = 0
+        """Loads and refreshes that failed (the database unreachable, mostly)."""
+        self.lags: deque[float] = deque(maxlen=1024)
+        """Seconds from each change's commit to this snapshot taking it in (newest last; the
+        metrics take them, and only the latest are kept when nothing does)."""
         self._lock = threading.Lock()
         self._catching_up: asyncio.Future[Snapshot] | None = None
 
     def load(self) -> Snapshot:
         """Build the snapshot from the whole catalogue (blocking: call it from a thread)."""
-        with self._lock:
+        with self._lock, self._counting_failures():
             with self.store.full_catalogue() as catalogue:
                 self.snapshot = load_snapshot(catalogue)
             self.loaded = True
-            self.checked_at = time.time()
+            self.applied_at = self.confirmed_at = time.time()
             _settle()
             return self.snapshot
 
     def refresh(self) -> Snapshot:
         """Apply whatever changed since the snapshot's revision (blocking: call from a thread)."""
-        with self._lock:
+        with self._lock, self._counting_failures():
             current = self.snapshot
             if self.store.revision() != current.revision:
-                self.snapshot = current.apply(self.store.changes_since(current.revision))
+                changes = self.store.changes_since(current.revision)
+                self.snapshot = current.apply(changes)
+                self.applied_at = time.time()
+                if changes.changed_at is not None:
+                    self.lags.append(max(0.0, self.applied_at - changes.changed_at))
                 _settle()
-            self.checked_at = time.time()
+            self.confirmed_at = time.time()
             return self.snapshot
+
+    @contextlib.contextmanager
+    def _counting_failures(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception:
+            self.failures += 1
+            raise
 
     async def refreshed(self) -> Snapshot:
         """`refresh` without blocking the event loop: after a write, before answering."""

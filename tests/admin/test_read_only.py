@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from modeldir.store import open_store
+from modeldir.wire.admin_operations import OPERATIONS
 from tests.admin.conftest import Site, error, ok, unique
 from tests.support.admin import new_admin_key
 
@@ -35,6 +37,9 @@ WRITES: list[tuple[str, str, Any]] = [
     ("POST", "/aliases/{alias}", {"listed": True}),
     ("DELETE", "/aliases/{alias}", None),
     ("POST", "/catalogue/import", {"models": []}),
+    ("POST", "/webhooks", {"url": "https://example.com/hooks"}),
+    ("DELETE", "/webhooks/{webhook}", None),
+    ("POST", "/webhooks/{webhook}/deliveries/{delivery}/resend", None),
 ]
 READS = [
     "/me",
@@ -68,6 +73,8 @@ def objects(admin: httpx.Client) -> dict[str, str]:
         "key": ok(admin.post("/api_keys", json={"name": unique()}))["id"],
         "model": model,
         "alias": alias,
+        "webhook": "whk_none",  # refused before it is looked up
+        "delivery": "dlv_none",
     }
 
 
@@ -80,6 +87,14 @@ def reader(site: Site) -> Iterator[httpx.Client]:
         store.close()
     with site.admin(key) as client:
         yield client
+
+
+def test_the_writes_tried_here_are_every_write_the_api_has() -> None:
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    served = {(op.method, shape(op.path)) for op in OPERATIONS if op.writes}
+    assert {(method, shape(path)) for method, path, _ in WRITES} == served
 
 
 def _filled(value: Any, objects: dict[str, str]) -> Any:

@@ -107,7 +107,7 @@ def test_head_is_alembics_head() -> None:
 def test_admin_keys_made_before_scopes_keep_every_right(database_url: str) -> None:
     engine = create_engine(sqlalchemy_url(database_url))
     with engine.connect() as connection:
-        upgrade(connection, "0004")  # the last schema without a scope on admin keys
+        upgrade(connection, "0006")  # the last schema without a scope on admin keys
         connection.commit()
     with engine.begin() as connection:
         connection.execute(

@@ -1,4 +1,5 @@
-"""The real PostgreSQL and Redis servers the tests use, started here when they are down."""
+"""The real services the tests use (PostgreSQL, Redis, nginx, chromium, small disks), started
+or installed here when they are missing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+import pytest
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "MODELDIR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -189,3 +191,30 @@ def ensure_chromium() -> str:
         )
         found = shutil.which("chromium") or "/usr/bin/chromium"
     return str(found)
+
+
+@contextmanager
+def small_disk(folder: Path, megabytes: int) -> Iterator[Path]:
+    """A tmpfs of `megabytes` mounted at `folder`, to fill up or make read-only; unmounted after.
+
+    Mounting needs root with CAP_SYS_ADMIN (file modes do not stop root, a mount does): where the
+    machine does not allow it, the test is skipped and says why.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip() or 'not root'}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def remount(folder: Path, mode: str) -> None:
+    """Make a `small_disk` read-only (`ro`) or writable again (`rw`)."""
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(folder)], check=True)

@@ -270,7 +270,7 @@ def test_head_gets_405(http: httpx.Client, live: Live) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/v1/model", "/v1/modelsx", "/v1/models/", "/v1/models/a/b", "/v2/models"]
+    "path", ["/v1/model", "/v1/modelsx", "/v1/models/", "/v1/models/a/b", "/v2/models", "/v1"]
 )
 def test_unknown_paths_get_404_in_the_envelope(http: httpx.Client, live: Live, path: str) -> None:
     assert_error(http.get(path, headers=good(live)), 404, "not_found_error", "Not Found")

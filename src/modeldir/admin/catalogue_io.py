@@ -8,10 +8,16 @@ models pass through either without being held at once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 
-from modeldir.admin.import_plan import SHOWN_IN_AUDIT, ImportRun, Progress, import_report
-from modeldir.admin.operation import Object, Operations
+from modeldir.admin.import_plan import (
+    SHOWN_IN_AUDIT,
+    ImportReport,
+    ImportRun,
+    Progress,
+    import_report,
+)
+from modeldir.admin.operation import Operations
 from modeldir.catalogue.document import CatalogueDocument, RawRecord, records_of
 from modeldir.catalogue.document_writer import document_chunks
 from modeldir.catalogue.model_info import Alias
@@ -23,7 +29,7 @@ class CatalogueOperations(Operations):
 
     def import_catalogue(
         self, data: Any, *, replace_all: bool = False, dry_run: bool = False
-    ) -> Object:
+    ) -> ImportReport:
         """Bring the catalogue in line with a document held in memory, all or nothing.
 
         `merge` adds and updates; `replace` also deletes every model and alias the document does
@@ -38,9 +44,9 @@ class CatalogueOperations(Operations):
         replace_all: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
-    ) -> Object:
+    ) -> ImportReport:
         """`import_catalogue` for records read one by one (a file of any size)."""
-        mode = "replace" if replace_all else "merge"
+        mode: Literal["merge", "replace"] = "replace" if replace_all else "merge"
         if dry_run:
             with self.store.reader() as reader:
                 run = ImportRun(reader, replace_all=replace_all, write=False, progress=progress)

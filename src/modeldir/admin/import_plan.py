@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, NotRequired
 
+from typing_extensions import TypedDict
+
+from modeldir.admin.objects import closed
 from modeldir.catalogue.document import DocumentCheck, RawRecord
 from modeldir.catalogue.records import AliasRecord, ModelRecord
 from modeldir.store import Reader, Transaction
@@ -165,9 +168,38 @@ class ImportRun:
             tx.put_aliases(puts)
 
 
+@closed
+class ImportedIds(TypedDict):
+    """The ids of one kind an import adds, changes and removes, and how many stay unchanged."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+@closed
+class ImportReport(TypedDict):
+    """What an import did (or, in a dry run, would do); `revision` is null if nothing changed."""
+
+    type: Literal["catalogue_import"]
+    mode: Literal["merge", "replace"]
+    dry_run: bool
+    models: ImportedIds
+    aliases: ImportedIds
+    revision: int | None
+    counts: NotRequired[dict[str, dict[str, int]]]
+    """Only in the audit log, where the lists are cut short: the whole counts."""
+
+
 def import_report(
-    diff: ImportDiff, mode: str, *, dry_run: bool, revision: int | None, shown: int | None = None
-) -> dict[str, Any]:
+    diff: ImportDiff,
+    mode: Literal["merge", "replace"],
+    *,
+    dry_run: bool,
+    revision: int | None,
+    shown: int | None = None,
+) -> ImportReport:
     """What an import did (or, in a dry run, would do), as the API shows it.
 
     `shown` caps each list of ids (for the audit log); when it cuts any, the full counts are
@@ -177,7 +209,7 @@ def import_report(
     def ids(values: list[str]) -> list[str]:
         return values if shown is None else values[:shown]
 
-    report: dict[str, Any] = {
+    report: ImportReport = {
         "type": "catalogue_import",
         "mode": mode,
         "dry_run": dry_run,

@@ -135,7 +135,10 @@ def _admin(ctx: click.Context) -> Admin:
             store = open_store(chosen.database_url, create_folder=uses_default_database(chosen))
             ctx.call_on_close(store.close)
             initialize(store, organization_id=chosen.organization_id, seed=chosen.seed)
-        admin = AdminService(store, Actor("cli", f"{getpass.getuser()}@{socket.gethostname()}"))
+        actor = Actor("cli", f"{getpass.getuser()}@{socket.gethostname()}")
+        admin = AdminService(
+            store, actor, allow_private_webhooks=chosen.webhook_allow_private_addresses
+        )
     obj["admin"] = admin
     return admin
 

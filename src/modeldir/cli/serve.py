@@ -9,6 +9,7 @@ print it, with the URL it really serves on.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import multiprocessing
@@ -116,7 +117,7 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     """Start the server. The first start creates an API key and prints it once."""
     from modeldir.admin.bootstrap import initialize
     from modeldir.store import open_store
-    from modeldir.wire.serving import instance_state, production_server
+    from modeldir.wire.serving import instance_state, production_server, worker_metrics_folder
 
     chosen = settings(ctx, **given)
     address = listen_address(chosen.host, chosen.port)
@@ -146,7 +147,11 @@ def serve(ctx: click.Context, /, as_json: bool, **given: Any) -> None:
     spawned.start()
     # Each worker process builds its own server from the environment: hand the settings over.
     os.environ.update(chosen.as_environment())
-    with instance_state():
+    with contextlib.ExitStack() as running:
+        running.enter_context(instance_state())
+        if chosen.metrics:  # the workers share their metrics through files in a folder
+            with user_errors():
+                running.enter_context(worker_metrics_folder())
         production_server(
             "modeldir.wire.app:create_app",
             address=address.ip,

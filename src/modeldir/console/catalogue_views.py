@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -117,7 +117,7 @@ def _form_page(
     creating: bool,
     etag: str = "",
     error: str = "",
-    current: dict[str, Any] | None = None,
+    current: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
     return page(
@@ -237,7 +237,7 @@ def _checked(form: FormData, name: str) -> bool:
 async def _alias_change(
     console: Console,
     request: Request,
-    change: Callable[[AdminService, FormData], Versioned | dict[str, Any]],
+    change: Callable[[AdminService, FormData], Versioned | Mapping[str, Any]],
 ) -> Response:
     """Create, move or delete an alias from a model's page, then show the page of the model it
     names; a refusal shows the page it came from with the reason."""

@@ -6,6 +6,7 @@ import hashlib
 import os
 import socket
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -151,7 +152,7 @@ async def audit_page(console: Console, request: Request) -> Response:
     filters = {name: request.query_params.get(name, "").strip() for name in AUDIT_FILTERS}
     given = {name: value for name, value in filters.items() if value}
     after = request.query_params.get("after_id") or None
-    listed: dict[str, Any] = {"data": [], "has_more": False}
+    listed: Mapping[str, Any] = {"data": [], "has_more": False}
     error = ""
     try:
         params = inputs.parse(
@@ -200,7 +201,7 @@ async def health_page(console: Console, request: Request) -> Response:
         "organization_id": snapshot.organization_id,
         "revision": snapshot.revision,
         "stored_revision": stored_revision,
-        "snapshot_age": max(0.0, time.time() - live.checked_at),
+        "snapshot_age": max(0.0, time.time() - live.confirmed_at),
         "entries": len(snapshot.views[EVERYTHING].by_mask[7]),
         "workspaces": sum(1 for w in snapshot.workspaces.values() if w.archived_at is None),
         "api_keys": sum(1 for k in snapshot.api_keys.values() if k.status == "active"),

@@ -17,6 +17,8 @@ from modeldir.catalogue.records import (
     ApiKeyRecord,
     AuditRecord,
     ModelRecord,
+    WebhookDeliveryRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
 from modeldir.store import schema
@@ -25,11 +27,22 @@ from modeldir.store.keyset import (
     ALIAS_ORDER,
     API_KEY_ORDER,
     AUDIT_ORDER,
+    DELIVERY_ORDER,
     MODEL_ORDER,
+    WEBHOOK_ORDER,
     WORKSPACE_ORDER,
     window,
 )
-from modeldir.store.rows import ADMIN_KEYS, ALIASES, API_KEYS, AUDIT, WORKSPACES, model_from_row
+from modeldir.store.rows import (
+    ADMIN_KEYS,
+    ALIASES,
+    API_KEYS,
+    AUDIT,
+    WEBHOOK_DELIVERIES,
+    WEBHOOK_ENDPOINTS,
+    WORKSPACES,
+    model_from_row,
+)
 
 R = TypeVar("R")
 _IN_BATCH = 500  # ids per IN (...): under every backend's limit on bound parameters
@@ -49,6 +62,18 @@ class SqlReader:
         row = self.connection.execute(select(table).where(column == key)).first()
         return None if row is None else convert(row)
 
+    def _many(
+        self, table: Table, keys: Collection[str], convert: Callable[[Row[Any]], R]
+    ) -> list[R]:
+        """The rows with these primary keys that exist, converted (in no particular order)."""
+        (column,) = table.primary_key.columns
+        found = []
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), _IN_BATCH):
+            query = select(table).where(column.in_(ordered[start : start + _IN_BATCH]))
+            found += [convert(row) for row in self.connection.execute(query)]
+        return found
+
     def _all(
         self, table: Table, convert: Callable[[Row[Any]], R], *, include_deleted: bool = True
     ) -> list[R]:
@@ -65,6 +90,14 @@ class SqlReader:
             ).scalar_one()
         )
 
+    def revision_and_time(self) -> tuple[int, float | None]:
+        """The revision and when it was written (Unix time; None if before this was kept)."""
+        state = schema.catalogue_state.c
+        revision, changed_at_ms = self.connection.execute(
+            select(state.revision, state.changed_at_ms).where(state.id == 1)
+        ).one()
+        return int(revision), None if changed_at_ms is None else changed_at_ms / 1000
+
     def organization_id(self) -> str:
         found = self.connection.execute(select(schema.organization.c.id)).scalar()
         return "" if found is None else str(found)
@@ -76,14 +109,7 @@ class SqlReader:
         return self._all(schema.models, model_from_row, include_deleted=include_deleted)
 
     def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
-        found = []
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), _IN_BATCH):
-            query = select(schema.models).where(
-                schema.models.c.id.in_(ordered[start : start + _IN_BATCH])
-            )
-            found += [model_from_row(row) for row in self.connection.execute(query)]
-        return found
+        return self._many(schema.models, ids, model_from_row)
 
     def live_model_ids(self) -> Iterator[str]:
         models = schema.models.c
@@ -254,4 +280,30 @@ class SqlReader:
             where.append(table.c.created_at < ending_at)
         return window(
             self.connection, self.backend, AUDIT_ORDER, AUDIT.from_row, after, before, limit, where
+        )
+
+    def webhook_endpoint(self, endpoint_id: str) -> WebhookEndpointRecord | None:
+        return self._one(schema.webhook_endpoints, endpoint_id, WEBHOOK_ENDPOINTS.from_row)
+
+    def webhook_endpoint_window(
+        self, after: str | None, before: str | None, limit: int
+    ) -> list[WebhookEndpointRecord] | None:
+        where = [schema.webhook_endpoints.c.deleted.is_(False)]
+        convert = WEBHOOK_ENDPOINTS.from_row
+        return window(
+            self.connection, self.backend, WEBHOOK_ORDER, convert, after, before, limit, where
+        )
+
+    def webhook_delivery(self, delivery_id: str) -> WebhookDeliveryRecord | None:
+        table = schema.webhook_deliveries
+        row = self.connection.execute(select(table).where(table.c.id == delivery_id)).first()
+        return None if row is None else WEBHOOK_DELIVERIES.from_row(row)
+
+    def webhook_delivery_window(
+        self, after: str | None, before: str | None, limit: int, *, endpoint_id: str
+    ) -> list[WebhookDeliveryRecord] | None:
+        where = [schema.webhook_deliveries.c.endpoint_id == endpoint_id]
+        convert = WEBHOOK_DELIVERIES.from_row
+        return window(
+            self.connection, self.backend, DELIVERY_ORDER, convert, after, before, limit, where
         )

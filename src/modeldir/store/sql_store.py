@@ -25,9 +25,16 @@ from modeldir.catalogue.records import (
     FullCatalogue,
     ModelRecord,
     SessionRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
-from modeldir.store import schema, sessions
+from modeldir.catalogue.webhook_events import (
+    alias_events,
+    key_events,
+    model_events,
+    workspace_events,
+)
+from modeldir.store import schema, sessions, webhooks
 from modeldir.store.interface import Backend, ChangeSignals
 from modeldir.store.migrate import upgrade
 from modeldir.store.rows import (
@@ -35,6 +42,7 @@ from modeldir.store.rows import (
     ALIASES,
     API_KEYS,
     AUDIT,
+    WEBHOOK_ENDPOINTS,
     WORKSPACES,
     model_from_row,
     model_to_row,
@@ -65,6 +73,9 @@ class SqlTransaction(SqlReader):
         self.wrote = False
         """Whether anything was written: a transaction that wrote nothing is rolled back, so
         its revision is never used (a change that changes nothing leaves no trace)."""
+        self.events = webhooks.ChangeEvents(connection, revision)
+        """The webhook outbox: each change below is compared with the stored row it replaces,
+        and its events are written with it (only while an endpoint is registered)."""
 
     def revision(self) -> int:
         return self.written_revision
@@ -75,19 +86,47 @@ class SqlTransaction(SqlReader):
             self.connection.execute(upsert(self.backend, table), rows[start : start + _BATCH])
 
     def put_models(self, records: Iterable[ModelRecord]) -> None:
+        records = list(records)
+        if self.events.listening():
+            before = {m.id: m for m in self.models_by_id([r.id for r in records])}
+            self.events.write([e for r in records for e in model_events(before.get(r.id), r)])
         self._upsert(schema.models, [model_to_row(r, self.written_revision) for r in records])
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None:
+        records = list(records)
+        if self.events.listening():
+            names = [r.alias for r in records]
+            before = {a.alias: a for a in self._many(schema.aliases, names, ALIASES.from_row)}
+            self.events.write([e for r in records for e in alias_events(before.get(r.alias), r)])
         self._upsert(schema.aliases, [ALIASES.to_row(a, self.written_revision) for a in records])
 
     def put_workspace(self, record: WorkspaceRecord) -> None:
+        if self.events.listening():
+            self.events.write(workspace_events(self.workspace(record.id), record))
         self._upsert(schema.workspaces, [WORKSPACES.to_row(record, self.written_revision)])
 
     def put_api_key(self, record: ApiKeyRecord) -> None:
+        if self.events.listening():
+            self.events.write(key_events(self.api_key(record.id), record))
         self._upsert(schema.api_keys, [API_KEYS.to_row(record, self.written_revision)])
 
     def put_admin_key(self, record: AdminKeyRecord) -> None:
+        if self.events.listening():
+            self.events.write(key_events(self.admin_key(record.id), record))
         self._upsert(schema.admin_keys, [ADMIN_KEYS.to_row(record, self.written_revision)])
+
+    def put_webhook_endpoint(self, record: WebhookEndpointRecord) -> None:
+        row = WEBHOOK_ENDPOINTS.to_row(record, self.written_revision)
+        self._upsert(schema.webhook_endpoints, [row])
+        if record.deleted:
+            webhooks.cancel_pending(self.connection, record.id)
+
+    def add_webhook_delivery(self, event_id: str, event_type: str, endpoint_id: str) -> str:
+        now = int(time.time())
+        row = webhooks.new_delivery(event_id, event_type, endpoint_id, now, now * 1000)
+        self.connection.execute(schema.webhook_deliveries.insert().values(**row))
+        self.wrote = True
+        return str(row["id"])
 
     def add_audit(self, records: Iterable[AuditRecord]) -> None:
         rows = [AUDIT.to_row(r, self.written_revision) for r in records]
@@ -122,7 +161,7 @@ def _changes(reader: SqlReader, revision: int | None, *, with_models: bool) -> C
     Writers are serialised, so every row stamped at or below the revision read first is already
     committed, and rows stamped above it are left for the next call.
     """
-    current = reader.revision()
+    current, changed_at = reader.revision_and_time()
     since = -1 if revision is None else revision
 
     def changed(table: Table, convert: Callable[[Row[Any]], Any]) -> list[Any]:
@@ -139,6 +178,7 @@ def _changes(reader: SqlReader, revision: int | None, *, with_models: bool) -> C
         api_keys=changed(schema.api_keys, API_KEYS.from_row),
         admin_keys=changed(schema.admin_keys, ADMIN_KEYS.from_row),
         complete=revision is None,
+        changed_at=changed_at,
     )
 
 
@@ -188,8 +228,14 @@ class SqlStore:
             except BaseException:
                 work.rollback()
                 raise
-            # Nothing written: undo the revision (and its announcement) as if it never began.
-            (work.commit if tx.wrote else work.rollback)()
+            if not tx.wrote:
+                # Nothing written: undo the revision (and its announcement) as if it never began.
+                work.rollback()
+                return
+            connection.execute(
+                update(state).where(state.c.id == 1).values(changed_at_ms=int(time.time() * 1000))
+            )
+            work.commit()
 
     def revision(self) -> int:
         with self.reader() as reader:
@@ -228,6 +274,9 @@ class SqlStore:
     def end_session(self, token_hash: bytes) -> None:
         with self.engine.begin() as connection:
             sessions.end_session(connection, token_hash)
+
+    def delivery_queue(self) -> webhooks.SqlDeliveryQueue:
+        return webhooks.SqlDeliveryQueue(self.engine, self.backend)
 
     def change_signals(self) -> ChangeSignals | None:
         """Announcements of other writers' revisions (PostgreSQL); None: poll instead."""

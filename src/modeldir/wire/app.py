@@ -2,7 +2,8 @@
 
 every request               -> RequestContext (context.py): request id, D15 headers, last resort
 /v1/models, /v1/models/{id} -> ModelsApi (raw, answered from the snapshot)
-anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz, 404s
+anything else               -> Starlette: the admin API, /openapi.json, /healthz, /readyz,
+                               /metrics, 404s
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from functools import cached_property
-from importlib import resources
 
 import anyio.to_thread
 import orjson
-import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -37,14 +36,19 @@ from modeldir.errors import (
 from modeldir.live import LiveCatalogue, SharedRevision
 from modeldir.settings import Settings
 from modeldir.store import Store, open_store
+from modeldir.webhooks.sender import Sender
+from modeldir.webhooks.worker import DeliveryWorker, RetryPolicy
 from modeldir.wire.admin_api import AdminApi
 from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
-from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
+from modeldir.wire.context import RAW_ROUTES, STATE_REQUEST_ID, RequestContext
 from modeldir.wire.draining import Drain
 from modeldir.wire.logs import configure_logging
+from modeldir.wire.metrics import Metrics
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
+from modeldir.wire.openapi import describe
+from modeldir.wire.openapi_schemas import openapi_path
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
 
@@ -118,19 +122,32 @@ class Server:
         )
         bundled = frozenset(m.id for m in bundled_document().models)
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
-        self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
+        self.admin_api = AdminApi(
+            self.live,
+            accepted,
+            settings.max_body_bytes,
+            allow_private_webhooks=settings.webhook_allow_private_addresses,
+        )
+        self.webhooks = delivery_worker(self.store, settings) if settings.webhook_delivery else None
         self.drain = Drain(settings.drain_seconds)
         facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
         self.console = Console(self.live, settings, facts) if settings.console else None
+        self.metrics = (
+            Metrics(self.live, self.limiter, settings.metrics_token, webhooks=self.webhooks)
+            if settings.metrics
+            else None
+        )
+        self.rest = self._starlette()
         self.entry = RequestContext(
             self.models_api.respond,
-            self._starlette(),
+            self.rest,
             self.live,
             openai=self.openai_api.respond,
             openai_on_models=settings.openai_on_v1_models,
             access_log=settings.access_log,
             freshness=self.live,
             drain=self.drain,
+            counts=None if self.metrics is None else self.metrics.counts,
         )
 
     def _starlette(self) -> Starlette:
@@ -141,6 +158,8 @@ class Server:
             *self.admin_api.routes(),
             *(self.console.routes() if self.console is not None else []),
         ]
+        if self.metrics is not None:
+            routes.append(Route("/metrics", self.metrics.endpoint, methods=["GET"]))
         return off_the_hot_path(routes, self._lifespan)
 
     @contextlib.asynccontextmanager
@@ -152,25 +171,41 @@ class Server:
             )
         )
         await anyio.to_thread.run_sync(self.live.load)
-        follower = asyncio.create_task(self.live.follow(settings.refresh_interval))
+        tasks = [asyncio.create_task(self.live.follow(settings.refresh_interval))]
+        if self.metrics is not None:
+            tasks.append(asyncio.create_task(self.metrics.keep_folding()))
+        if self.webhooks is not None:
+            self.webhooks.start()
         self.drain.install()
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:
             yield
         finally:
             logger.info("stopping: requests in flight have finished")
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if self.webhooks is not None:
+                await anyio.to_thread.run_sync(self.webhooks.stop)
+            if self.metrics is not None:
+                self.metrics.close()
             if isinstance(self.limiter, RedisRateLimiter):
                 await self.limiter.close()
             self.store.close()
 
+    def served(self) -> dict[str, set[str]]:
+        """Every path this server serves (as an OpenAPI template) and its methods."""
+        paths: dict[str, set[str]] = {path: set(m) for path, m in RAW_ROUTES.items()}
+        for route in self.rest.routes:
+            if isinstance(route, Route):
+                paths.setdefault(openapi_path(route.path), set()).update(route.methods or ())
+        return paths
+
     @cached_property
     def openapi_document(self) -> bytes:
-        """The OpenAPI description this server serves (`data/openapi.yaml`), as JSON."""
-        text = resources.files("modeldir.data").joinpath("openapi.yaml").read_text("utf-8")
-        return orjson.dumps(yaml.safe_load(text))
+        """The OpenAPI description of what this server serves, as JSON (wire/openapi.py)."""
+        return describe(self.served())
 
     async def _openapi(self, request: Request) -> Response:
         return json_response(200, self.openapi_document)
@@ -191,6 +226,15 @@ class Server:
             }
         )
         return json_response(200, body)
+
+
+def delivery_worker(store: Store, settings: Settings) -> DeliveryWorker:
+    """This process's webhook delivery worker (it works while it holds the cluster's lock)."""
+    sender = Sender(
+        timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private_addresses
+    )
+    policy = RetryPolicy(settings.webhook_max_attempts, settings.webhook_retry_seconds)
+    return DeliveryWorker(store.delivery_queue(), sender, policy)
 
 
 def create_app(settings: Settings | None = None) -> RequestContext:

@@ -27,6 +27,7 @@ from modeldir.store import unavailable
 from modeldir.wire.draining import CLOSE, Drain
 from modeldir.wire.inbound import AUTHORIZATION, VERSION, RequestHeaders
 from modeldir.wire.logs import log_request
+from modeldir.wire.request_counts import RequestCounts
 from modeldir.wire.responses import Response, error_response, identity_headers, with_length
 from modeldir.wire.types import ASGIApp, Headers, Message, Receive, Scope, Send
 
@@ -54,6 +55,16 @@ class Freshness(Protocol):
 
 Responder = Callable[[Scope, bytes], Awaitable[Response]]
 """A handler that answers with a whole response at once (the Models API)."""
+
+
+RAW_ROUTES: dict[str, tuple[str, ...]] = {
+    "/v1/models": ("GET",),
+    "/v1/models/{model_id}": ("GET",),
+    "/openai/v1/models": ("GET",),
+    "/openai/v1/models/{model}": ("GET",),
+}
+"""The paths answered here rather than by the Starlette app (as OpenAPI templates), and the
+methods they serve: `is_models_path` and `is_openai_path` say which requests they are."""
 
 
 def is_openai_path(path: str) -> bool:
@@ -87,6 +98,7 @@ class RequestContext:
         access_log: bool = False,
         freshness: Freshness | None = None,
         drain: Drain | None = None,
+        counts: RequestCounts | None = None,
     ) -> None:
         self.models_api = models_api
         self.rest = rest
@@ -100,15 +112,19 @@ class RequestContext:
         """Set with several workers: each request first catches up with their writes."""
         self.drain = drain
         """While it is active, every response closes its connection."""
+        self.counts = counts
+        """Where each answered request is counted, for the metrics (`wire/metrics.py`)."""
+        self._timed = access_log or counts is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the Starlette app starts and stops the server
             await self.rest(scope, receive, send)
             return
         request_id = new_request_id_bytes()
-        started = time.perf_counter() if self.access_log else 0.0
+        started = time.perf_counter() if self._timed else 0.0
         if self.freshness is not None and self.freshness.behind():
             await self.freshness.catch_up()
+        responder = self._responder(scope)
         if scope.get("http_version") == "1.1" and not _has_host(scope):
             response = error_response(
                 InvalidRequestError("HTTP/1.1 requests must carry a Host header"),
@@ -116,9 +132,8 @@ class RequestContext:
                 self._common_headers(request_id),
             )
             await _send(send, response)
-            return
-        responder = self._responder(scope)
-        if responder is None:
+            status, workspace = response[0], None
+        elif responder is None:
             status, workspace = await self._rest(scope, receive, send, request_id)
         else:
             try:
@@ -130,6 +145,8 @@ class RequestContext:
             await _send(send, response)
             status = response[0]
             workspace = _workspace(response[1]) if self.access_log else None
+        if self.counts is not None:
+            self.counts.record(scope, status, time.perf_counter() - started)
         if self.access_log:
             log_request(request_id, scope["method"], scope["path"], status, started, workspace)
 

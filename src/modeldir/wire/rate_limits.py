@@ -74,17 +74,22 @@ class Window:
     closes_at: float
 
 
-def decide(windows: list[Window], now: float) -> Quota | None:
+Rejections = dict[str, int]
+"""Requests refused, by the limit that refused them (`Window.what`): read by the metrics."""
+
+
+def decide(windows: list[Window], now: float, rejections: Rejections) -> Quota | None:
     """The outcome for a request, given each of its open windows before counting it.
 
-    None when no limit applies; RateLimitError when a window is full; otherwise the quota of
-    the window the request leaves tightest.
+    None when no limit applies; RateLimitError (counted in `rejections`) when a window is
+    full; otherwise the quota of the window the request leaves tightest.
     """
     if not windows:
         return None
     full = [w for w in windows if w.count >= w.limit]
     if full:
         worst = max(full, key=lambda w: w.closes_at)
+        rejections[worst.what] = rejections.get(worst.what, 0) + 1
         wait = max(1, math.ceil(worst.closes_at - now))
         quota = Quota(worst.limit, 0, worst.closes_at)
         raise RateLimitError(
@@ -105,6 +110,16 @@ class RateLimiter(Protocol):
         """Where limits are counted right now, for /readyz."""
         ...
 
+    @property
+    def rejections(self) -> Rejections:
+        """Requests refused so far, by limit."""
+        ...
+
+    @property
+    def failures(self) -> int:
+        """Calls to a shared counter (Redis) that failed so far."""
+        ...
+
     async def acquire(self, grant: KeyGrant, now: float) -> Quota | None:
         """Count a request; its quota, None when no limit applies, or RateLimitError."""
         ...
@@ -119,9 +134,12 @@ class LocalRateLimiter:
 
     state = "process"
     """Shown on /readyz: limits are counted by each process."""
+    failures = 0
+    """Nothing shared to fail."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.rejections: Rejections = {}
         self._keys: dict[str, list[float]] = {}  # key id -> [count, closes_at]
         self._workspaces: dict[str, list[float]] = {}
 
@@ -149,7 +167,7 @@ class LocalRateLimiter:
                 windows.append(
                     Window("workspace", workspace_limit, int(workspace[0]), workspace[1])
                 )
-            return decide(windows, now)  # raises RateLimitError
+            return decide(windows, now, self.rejections)  # raises RateLimitError
         if key is not None:
             key[0] += 1
         if workspace is not None:
@@ -222,6 +240,8 @@ class RedisRateLimiter:
         self.script = self.client.register_script(_SCRIPT)
         self._down_since: float | None = None
         self._retry_at = 0.0
+        self.rejections = self.local.rejections  # one tally, whoever counted
+        self.failures = 0
 
     async def acquire(self, grant: KeyGrant, now: float) -> Quota | None:
         key_limit, workspace_limit = self.limits.of(grant)
@@ -250,7 +270,7 @@ class RedisRateLimiter:
             windows.append(
                 Window("workspace", workspace_limit, workspace_count, now + workspace_left / 1000)
             )
-        return decide(windows, now)
+        return decide(windows, now, self.rejections)
 
     @property
     def state(self) -> str:
@@ -260,6 +280,7 @@ class RedisRateLimiter:
         return "local" if self.fallback == "local" else "refusing"
 
     def _went_down(self, error: Exception) -> None:
+        self.failures += 1
         if self._down_since is None:
             self._down_since = time.monotonic()
             action = (

@@ -16,6 +16,30 @@ if TYPE_CHECKING:
     # What `Granian` is: a process or a thread server, chosen by how Python was built.
     from granian.server.common import AbstractServer
 
+WORKER_METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
+"""Where prometheus-client's multiprocess mode keeps each worker's metrics (wire/metrics.py)."""
+
+
+@contextlib.contextmanager
+def worker_metrics_folder() -> Iterator[str]:
+    """A new private folder for the workers' metrics, named in the environment they inherit,
+    for as long as the server runs; removed afterwards.
+
+    A fresh folder each start: files left by an earlier run would add to this one's counts.
+    Nothing here may start a thread (the workers are forked from this process) or import
+    prometheus-client (it settles its mode at import, from the environment).
+    """
+    previous = os.environ.get(WORKER_METRICS_FOLDER)
+    with tempfile.TemporaryDirectory(prefix="modeldir-metrics-") as folder:
+        os.environ[WORKER_METRICS_FOLDER] = folder
+        try:
+            yield folder
+        finally:
+            if previous is None:
+                del os.environ[WORKER_METRICS_FOLDER]
+            else:
+                os.environ[WORKER_METRICS_FOLDER] = previous
+
 
 def production_server(
     target: str,
