@@ -259,6 +259,11 @@ def test_models_and_aliases(cli: Cli, tmp_path: Path) -> None:
         "model.update",
         "model.create",
     ]
+    # Every change above was made after 2000 began.
+    since = cli.json("audit", "list", "--object", "acme-large", "--starting-at", "2000-01-01")
+    assert since == history
+    assert cli.json("audit", "list", "--object", "acme-large", "--ending-at", "2000-01-01") == []
+    cli.fails(1, "starting_at: ", "audit", "list", "--starting-at", "soon")
 
 
 def test_import_export(cli: Cli, tmp_path: Path) -> None:
@@ -358,8 +363,16 @@ def test_admin_keys_on_the_database(database_url: str) -> None:
     created = cli.json("admin-keys", "create", "--name", "ops")
     assert re.fullmatch(r"sk-ant-admin01-[A-Za-z0-9_-]{93}AA", created["key"])
     assert created["partial_key_hint"] == f"{created['key'][:18]}...{created['key'][-4:]}"
+    assert created["read_only"] is False
     listed = cli.json("admin-keys", "list")
     assert [k["id"] for k in listed] == [created["id"]] and "key" not in listed[0]
+    reader = cli.json("admin-keys", "create", "--name", "auditors", "--read-only")
+    assert reader["read_only"] is True
+    assert {k["id"]: k["read_only"] for k in cli.json("admin-keys", "list")} == {
+        created["id"]: False,
+        reader["id"]: True,
+    }
+    assert f"{reader['id']}  active    read-only" in cli.run("admin-keys", "list").stdout
     assert cli.json("admin-keys", "revoke", created["id"])["status"] == "archived"
     cli.fails(3, "no admin key with id adminkey_nope", "admin-keys", "revoke", "adminkey_nope")
 

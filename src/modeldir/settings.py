@@ -118,6 +118,16 @@ class Settings(BaseSettings):
         le=30 * 86400,
         description="How long a web console session lasts after sign-in, in seconds.",
     )
+    console_user_header: str | None = Field(
+        None,
+        description="Sign console requests that carry this header (e.g. X-Forwarded-User) in "
+        "as the user it names. Only behind a proxy that sets it and drops any a client sends.",
+    )
+    console_user_admin_key: str | None = Field(
+        None,
+        description="The admin key id whose rights users signed in by "
+        "MODELDIR_CONSOLE_USER_HEADER get (unset: read-only).",
+    )
     metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
     metrics_token: SecretStr | None = Field(
         None,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import httpx
 
+from modeldir.admin import inputs
+from modeldir.admin.service import Actor, AdminService
 from modeldir.store import open_store
 from tests.admin.conftest import Site, error, ok, unique, walk
 
@@ -100,3 +103,42 @@ def test_filters_and_pagination(admin: httpx.Client) -> None:
         "invalid_request_error",
         "after_id: no audit entry with id `audit_nope`",
     )
+
+
+def test_a_time_range_lists_the_entries_made_within_it(site: Site, admin: httpx.Client) -> None:
+    actor = unique("clock")
+    made = {}  # the year of each change: the workspace it made
+    store = open_store(site.database_url)
+    try:
+        for year in (2001, 2002, 2003, 2004):
+            moment = datetime(year, 6, 1, tzinfo=UTC).timestamp()
+            service = AdminService(store, Actor("cli", actor), clock=lambda m=moment: m)
+            created = service.create_workspace(inputs.WorkspaceCreate(name=unique()))
+            made[year] = created.object["id"]
+    finally:
+        store.close()
+
+    object_of = {str(e["id"]): e["object"]["id"] for e in entries(admin, actor_id=actor)}  # type: ignore[index]
+
+    def listed(**params: str) -> list[str]:
+        """The workspaces whose creation is listed, page by page (one entry a page)."""
+        found = walk(admin, "/audit_log", {"actor_id": actor, "limit": 1, **params})
+        return [object_of[entry_id] for entry_id in found]
+
+    assert listed() == [made[y] for y in (2004, 2003, 2002, 2001)]
+    # From inclusive, to exclusive: the entry made at 2004-06-01 is not before 2004-06-01.
+    window = {"starting_at": "2002-06-01T00:00:00Z", "ending_at": "2004-06-01T00:00:00Z"}
+    assert listed(**window) == [made[2003], made[2002]]
+    assert listed(starting_at="2003-01-01") == [made[2004], made[2003]]
+    assert listed(ending_at="2002-01-01") == [made[2001]]
+    assert listed(starting_at="2005-01-01") == []
+    message = error(
+        admin.get("/audit_log", params={"starting_at": "2003-01-01", "ending_at": "2002-01-01"}),
+        400,
+        "invalid_request_error",
+    )
+    assert "ending_at must be later than starting_at" in message
+    message = error(
+        admin.get("/audit_log", params={"starting_at": "yesterday"}), 400, "invalid_request_error"
+    )
+    assert message.startswith("starting_at:")

@@ -9,6 +9,7 @@ the grace end and the key's own expiry; only active admin keys get admin grants.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import pytest
@@ -217,5 +218,9 @@ def test_admin_grants_are_the_active_admin_keys() -> None:
         admin_key("one", b"sk-1", "active"),
         admin_key("two", b"sk-2", "inactive"),
         admin_key("three", b"sk-3", "archived"),
+        dataclasses.replace(admin_key("four", b"sk-4", "active"), read_only=True),
     ]
-    assert admin_grants(keys) == {sha256(b"sk-1")[:16]: AdminGrant("one", sha256(b"sk-1"))}
+    assert admin_grants(keys) == {
+        sha256(b"sk-1")[:16]: AdminGrant("one", sha256(b"sk-1"), read_only=False),
+        sha256(b"sk-4")[:16]: AdminGrant("four", sha256(b"sk-4"), read_only=True),
+    }

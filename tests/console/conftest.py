@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -55,12 +57,13 @@ class Console:
         return found.group(1)
 
 
-@pytest.fixture
-def console(database_url: str) -> Iterator[Console]:
+@contextmanager
+def console_of(database_url: str, **settings: Any) -> Iterator[Console]:
+    """The server app on a fresh catalogue with these settings, and an admin key."""
     store = open_store(database_url)
     initialize(store)
     admin_key = new_admin_key(store)
-    server = Server(Settings(database_url=database_url), store)
+    server = Server(Settings(database_url=database_url, **settings), store)
     # The catalogue is loaded here rather than by the app's lifespan, which would also start
     # following other writers; every console change refreshes the snapshot itself.
     server.live.load()
@@ -68,3 +71,9 @@ def console(database_url: str) -> Iterator[Console]:
         yield Console(TestClient(server.entry), admin_key, store, database_url, server.live)
     finally:
         store.close()
+
+
+@pytest.fixture
+def console(database_url: str) -> Iterator[Console]:
+    with console_of(database_url) as made:
+        yield made

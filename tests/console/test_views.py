@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from html import unescape
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import yaml
 
 from modeldir.admin import inputs
+from modeldir.admin.service import Actor, AdminService
 from modeldir.catalogue.access import AccessRule
+from modeldir.catalogue.records import WorkspaceRecord
+from modeldir.console.operations_views import AUDIT_PAGE
 from tests.console.conftest import Console
 from tests.support.admin import admin_for, new_key
 
@@ -63,16 +68,24 @@ def test_pages_follow_on_without_gaps_or_repeats(console: Console) -> None:
     )
     client = console.sign_in()
     expected = oracle(console, lambda m: m["id"].startswith("bulk-"))
-    for query in ("q=bulk", "q=bulk&order=newest&lifecycle=active"):
-        seen: list[str] = []
+    for query in ("q=bulk", "q=bulk&order=newest&lifecycle=active", "line=&q=BULK-1"):
+        wanted = [i for i in expected if i.startswith("bulk-1")] if "BULK-1" in query else expected
+        pages: list[list[str]] = []
         page = client.get(f"/console/models?{query}").text
+        assert 'rel="prev"' not in page
         while True:
-            seen += listed_ids(page)
+            pages.append(listed_ids(page))
             found = re.search(r'<a rel="next" href="([^"]+)"', page)
             if not found:
                 break
             page = client.get(unescape(found.group(1))).text
-        assert seen == expected
+        assert [i for ids in pages for i in ids] == wanted
+        # and back again, page by page, through the "previous" links
+        back = [listed_ids(page)]
+        while found := re.search(r'<a rel="prev" href="([^"]+)"', page):
+            page = client.get(unescape(found.group(1))).text
+            back.append(listed_ids(page))
+        assert back == list(reversed(pages))
 
 
 def test_a_model_page_shows_fields_aliases_and_who_sees_it(console: Console) -> None:
@@ -258,3 +271,149 @@ def test_health_shows_the_revision_and_the_database(console: Console) -> None:
         revision = reader.revision()
     facts = page.split('id="health"')[1]
     assert f"<dd>{revision}</dd>" in facts and ">ok<" in facts
+
+
+def test_the_audit_log_filters_by_time_and_pages_within_the_range(console: Console) -> None:
+    actor = "tests@clock"
+
+    def made_in(year: int, count: int) -> list[str]:
+        moment = datetime(year, 6, 1, tzinfo=UTC).timestamp()
+        service = AdminService(console.store, Actor("cli", actor), clock=lambda: moment)
+        return [
+            service.create_workspace(inputs.WorkspaceCreate(name=f"w{year}-{i}")).object["id"]
+            for i in range(count)
+        ]
+
+    made_in(2001, 1)
+    in_range = made_in(2002, AUDIT_PAGE + 1)
+    made_in(2003, 1)
+    client = console.sign_in()
+    query = {"actor_id": actor, "starting_at": "2002-01-01", "ending_at": "2003-01-01"}
+    page = client.get("/console/audit?" + urlencode(query)).text
+    shown = audited_objects(page)
+    assert shown == list(reversed(in_range))[:AUDIT_PAGE]
+    older = unescape(re.search(r'<a rel="next" href="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    kept = parse_qs(urlsplit(older).query)
+    assert {k: kept[k] for k in query} == {k: [v] for k, v in query.items()}
+    assert audited_objects(client.get(older).text) == [in_range[0]]
+    refused = client.get("/console/audit?starting_at=2003-01-01&ending_at=2002-01-01")
+    assert refused.status_code == 400 and "ending_at must be later" in refused.text
+
+
+def audited_objects(html: str) -> list[str]:
+    """The object of each audit entry the page lists, in order."""
+    rows = html.split('id="audit"')[1].split("</table>")[0]
+    return [unescape(m) for m in re.findall(r'audit\?object_id=([^"]+)"', rows)]
+
+
+def test_aliases_are_made_moved_and_deleted_on_a_models_page(console: Console) -> None:
+    headers = {"x-api-key": new_key(console.store), "anthropic-version": "2023-06-01"}
+    client = console.sign_in()
+    opus, haiku = "claude-opus-4-1-20250805", "claude-haiku-4-5-20251001"
+    csrf = console.csrf(f"/console/model?id={opus}")
+    made = client.post(
+        "/console/aliases",
+        data={"csrf": csrf, "back": opus, "alias": "house-opus", "listed": "on"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"].endswith(f"id={opus}")
+    assert alias_in_store(console, "house-opus") == (opus, True, False)
+    assert client.get("/v1/models/house-opus", headers=headers).json()["id"] == opus
+    page = client.get(f"/console/model?id={opus}").text
+    aliases = page.split('id="aliases"')[1].split("</ul>")[0]
+    assert "house-opus" in aliases and "(listed)" in aliases
+    etag = re.search(r'alias=house-opus".*?name="etag" value="([^"]+)"', aliases, re.S)
+    assert etag is not None
+    moved = client.post(
+        "/console/alias/edit?alias=house-opus",
+        data={"csrf": csrf, "back": opus, "model": haiku, "etag": unescape(etag.group(1))},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303 and moved.headers["location"].endswith(f"id={haiku}")
+    assert alias_in_store(console, "house-opus") == (haiku, False, False)
+    stale = client.post(
+        "/console/alias/edit?alias=house-opus",
+        data={"csrf": csrf, "back": haiku, "model": opus, "etag": unescape(etag.group(1))},
+    )
+    assert stale.status_code == 409 and 'id="alias-error"' in stale.text
+    assert alias_in_store(console, "house-opus") == (haiku, False, False)
+    taken = client.post(
+        "/console/aliases", data={"csrf": csrf, "back": opus, "alias": haiku}
+    )  # a model's own id cannot be an alias
+    assert taken.status_code == 409 and "already a model id" in taken.text
+    gone = client.post(
+        "/console/alias/delete?alias=house-opus",
+        data={"csrf": csrf, "back": haiku},
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303
+    assert alias_in_store(console, "house-opus") == (haiku, False, True)
+    assert client.get("/v1/models/house-opus", headers=headers).status_code == 404
+    actions = [
+        e["action"]
+        for e in admin_for(console.store).audit_log(inputs.AuditListParams(object_id="house-opus"))[
+            "data"
+        ]
+    ]
+    assert actions == ["alias.delete", "alias.update", "alias.create"]
+
+
+def alias_in_store(console: Console, alias: str) -> tuple[str, bool, bool]:
+    """What the database holds for an alias: its model, whether listed, whether deleted."""
+    with console.store.reader() as reader:
+        record = reader.alias(alias)
+    assert record is not None
+    return record.model_id, record.listed, record.deleted
+
+
+def test_a_workspaces_colour_and_tags_are_set_and_changed_in_its_form(console: Console) -> None:
+    client = console.sign_in()
+    csrf = console.csrf("/console/workspaces")
+    created = client.post(
+        "/console/workspaces",
+        data={
+            "csrf": csrf,
+            "name": "tagged",
+            "display_color": "#12ab9f",
+            "tags": "team = search\n\ncost-centre=42\n",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    workspace_id = parse_qs(urlsplit(created.headers["location"]).query)["id"][0]
+    stored = stored_workspace(console, workspace_id)
+    assert stored.display_color == "#12ab9f"
+    assert dict(stored.tags) == {"team": "search", "cost-centre": "42"}
+    page = client.get(f"/console/workspace?id={workspace_id}").text
+    shown = re.search(r'<textarea id="w-tags" name="tags"[^>]*>(.*?)</textarea>', page, re.S)
+    assert shown is not None and unescape(shown.group(1)) == "cost-centre=42\nteam=search"
+    etag = re.search(r'name="etag" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    changed = client.post(
+        f"/console/workspace/edit?id={workspace_id}",
+        data={
+            "csrf": csrf,
+            "etag": unescape(etag),
+            "name": "tagged",
+            "display_color": "#000000",
+            "tags": "team=ranking\nregion=eu",
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303, changed.text
+    stored = stored_workspace(console, workspace_id)
+    assert stored.display_color == "#000000"
+    assert dict(stored.tags) == {"team": "ranking", "region": "eu"}  # cost-centre removed
+    refused = client.post(
+        f"/console/workspace/edit?id={workspace_id}",
+        data={"csrf": csrf, "name": "tagged", "tags": "no equals sign"},
+    )
+    assert refused.status_code == 400 and "key=value" in refused.text
+    listed = client.get("/console/workspaces").text
+    assert "region=eu" in listed and "team=ranking" in listed
+
+
+def stored_workspace(console: Console, workspace_id: str) -> WorkspaceRecord:
+    with console.store.reader() as reader:
+        record = reader.workspace(workspace_id)
+    assert record is not None
+    return record

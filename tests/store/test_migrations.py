@@ -102,3 +102,32 @@ def test_head_is_alembics_head() -> None:
     from modeldir.store.migrate import HEAD, alembic_config
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
+
+
+def test_admin_keys_made_before_scopes_keep_every_right(database_url: str) -> None:
+    engine = create_engine(sqlalchemy_url(database_url))
+    with engine.connect() as connection:
+        upgrade(connection, "0006")  # the last schema without a scope on admin keys
+        connection.commit()
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO admin_keys (id, name, secret_hash, partial_key_hint, status, "
+                "created_at, revision) VALUES ('adminkey_old', 'old', :hash, 'sk-ant-admin01-o', "
+                "'active', 1, 0)"
+            ),
+            {"hash": hash_secret("sk-ant-admin01-old")},
+        )
+    engine.dispose()
+    store = open_store(database_url)
+    try:
+        with store.reader() as reader:
+            key = reader.admin_key("adminkey_old")
+        assert key is not None and key.read_only is False
+        new = AdminService(store, Actor("cli", "tests")).create_admin_key(
+            inputs.AdminKeyCreate(read_only=True)
+        )
+        with store.reader() as reader:
+            assert reader.admin_key(new.object["id"]).read_only is True  # type: ignore[union-attr]
+    finally:
+        store.close()

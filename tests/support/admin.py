@@ -19,6 +19,7 @@ def new_key(store: Store, *, workspace_id: str | None = None, name: str = "test 
     return str(created.object["key"])
 
 
-def new_admin_key(store: Store) -> str:
-    """A fresh admin key's secret."""
-    return str(admin_for(store).create_admin_key(inputs.AdminKeyCreate()).object["key"])
+def new_admin_key(store: Store, *, read_only: bool = False) -> str:
+    """A fresh admin key's secret (a read-only one when asked)."""
+    created = admin_for(store).create_admin_key(inputs.AdminKeyCreate(read_only=read_only))
+    return str(created.object["key"])

@@ -52,7 +52,7 @@ class CatalogueOperations(Operations):
                 run = ImportRun(reader, replace_all=replace_all, write=False, progress=progress)
                 diff = run.run(records)
             return import_report(diff, mode, dry_run=True, revision=None)
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             run = ImportRun(tx, replace_all=replace_all, write=True, progress=progress)
             diff = run.run(records)
             if not diff.has_changes:  # nothing written: no audit entry, no new revision

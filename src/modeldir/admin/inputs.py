@@ -8,9 +8,16 @@ become one `400 invalid_request_error` naming the first bad field, in the API's 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from modeldir.catalogue.access import unclosed_set
 from modeldir.catalogue.model_info import ID_PATTERN, LIFECYCLES, Lifecycle, ModelId, Timestamp
@@ -156,6 +163,8 @@ class WebhookCreate(_Input):
 
 class AdminKeyCreate(_Input):
     name: str = Field("admin key", min_length=1, max_length=500)
+    read_only: bool = False
+    """A read-only key reads everything and changes nothing."""
 
 
 # ---- query parameters -------------------------------------------------------------------------
@@ -194,6 +203,19 @@ class AuditListParams(ListParams):
     object_id: str | None = None
     actor_id: str | None = None
     action: str | None = None
+    starting_at: Timestamp | None = None
+    """Only entries made at or after this instant."""
+    ending_at: Timestamp | None = None
+    """Only entries made before this instant."""
+
+    @model_validator(mode="after")
+    def _a_range(self) -> Self:
+        if self.starting_at and self.ending_at and self.ending_at <= self.starting_at:
+            raise ValueError(
+                "ending_at must be later than starting_at (entries made at or after "
+                "starting_at and before ending_at are listed)"
+            )
+        return self
 
 
 class ExportParams(_Input):

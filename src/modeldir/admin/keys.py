@@ -63,7 +63,7 @@ class KeyOperations(Operations):
         expires_at = None if body.expires_at is None else int(body.expires_at.timestamp())
         if expires_at is not None and expires_at <= self.now():
             raise InvalidRequestError("expires_at: must be in the future")
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             if body.workspace_id is None:
                 workspace = self._default_workspace(tx)
             else:
@@ -91,7 +91,7 @@ class KeyOperations(Operations):
         self, key_id: str, body: ApiKeyUpdate, if_match: str | None = None
     ) -> Versioned:
         given = body.model_fields_set
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.api_key(key_id), "API key", key_id)
             check_if_match(if_match, current.revision, f"api_key {key_id}")
             status = body.status if "status" in given else current.status
@@ -134,7 +134,7 @@ class KeyOperations(Operations):
     ) -> Versioned:
         """A new secret for the same key; the old one works for `grace_period_seconds` more."""
         secret = new_secret(API_KEY_PREFIX)
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.api_key(key_id), "API key", key_id)
             check_if_match(if_match, current.revision, f"api_key {key_id}")
             if current.status == "archived":
@@ -157,7 +157,7 @@ class KeyOperations(Operations):
 
     def create_admin_key(self, body: AdminKeyCreate) -> Versioned:
         secret = new_secret(ADMIN_KEY_PREFIX)
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             record = AdminKeyRecord(
                 id=new_id("adminkey_"),
                 name=body.name,
@@ -166,6 +166,7 @@ class KeyOperations(Operations):
                 status="active",
                 created_at=self.now(),
                 revision=tx.revision(),
+                read_only=body.read_only,
             )
             tx.put_admin_key(record)
             after = objects.admin_key_object(record)
@@ -178,7 +179,7 @@ class KeyOperations(Operations):
         return [objects.admin_key_object(k) for k in found]
 
     def revoke_admin_key(self, key_id: str) -> Versioned:
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = tx.admin_key(key_id)
             if current is None:
                 raise NotFoundError(f"no admin key with id {key_id}")

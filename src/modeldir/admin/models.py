@@ -51,7 +51,7 @@ class ModelOperations(Operations):
 
     def create_model(self, data: Any) -> Versioned:
         info = _validated_model(data)
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             existing = tx.model(info.id)
             if existing is not None and not existing.deleted:
                 raise ConflictError(f"model {info.id} already exists; update it instead")
@@ -107,7 +107,7 @@ class ModelOperations(Operations):
     def _change_model(
         self, model_id: str, action: str, if_match: str | None, change: Callable[[Object], Any]
     ) -> Versioned:
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.model(model_id), "model", model_id)
             check_if_match(if_match, current.revision, f"model {model_id}")
             before = objects.model_object(current)
@@ -122,7 +122,7 @@ class ModelOperations(Operations):
 
     def delete_model(self, model_id: str, if_match: str | None = None) -> Object:
         """Delete a model. It keeps its list position, so a cursor on it stays valid (D3)."""
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.model(model_id), "model", model_id)
             check_if_match(if_match, current.revision, f"model {model_id}")
             tx.put_models([replace(current, deleted=True)])
@@ -140,7 +140,7 @@ class ModelOperations(Operations):
         return Versioned(objects.alias_object(record), objects.etag(record.revision))
 
     def create_alias(self, body: AliasCreate) -> Versioned:
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             existing = tx.alias(body.alias)
             if existing is not None and not existing.deleted:
                 raise ConflictError(f"alias {body.alias} already exists; update it to move it")
@@ -156,7 +156,7 @@ class ModelOperations(Operations):
 
     def update_alias(self, alias: str, body: AliasUpdate, if_match: str | None = None) -> Versioned:
         given = body.model_fields_set
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.alias(alias), "alias", alias)
             check_if_match(if_match, current.revision, f"alias {alias}")
             target = body.model if "model" in given else current.model_id
@@ -177,7 +177,7 @@ class ModelOperations(Operations):
         return Versioned(after, objects.etag(updated.revision))
 
     def delete_alias(self, alias: str, if_match: str | None = None) -> Object:
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.alias(alias), "alias", alias)
             check_if_match(if_match, current.revision, f"alias {alias}")
             tx.put_aliases([replace(current, deleted=True)])

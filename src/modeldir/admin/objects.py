@@ -138,6 +138,8 @@ class AdminKeyObject(TypedDict):
     status: str
     partial_key_hint: str
     created_at: Instant
+    read_only: bool
+    """A read-only admin key reads everything and changes nothing."""
 
 
 @closed
@@ -305,6 +307,7 @@ def admin_key_object(record: AdminKeyRecord) -> AdminKeyObject:
         "status": record.status,
         "partial_key_hint": record.partial_key_hint,
         "created_at": format_epoch(record.created_at),
+        "read_only": record.read_only,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from modeldir.admin.bootstrap import default_workspace
 from modeldir.admin.inputs import ListParams
 from modeldir.catalogue.pages import Cursor, envelope, page_from_window
 from modeldir.catalogue.records import ApiKeyRecord, AuditRecord, WorkspaceRecord
-from modeldir.errors import NotFoundError, StaleVersionError
+from modeldir.errors import NotFoundError, PermissionDeniedError, StaleVersionError
 from modeldir.ids import new_id
 from modeldir.store import Reader, Store, Transaction
 
@@ -35,6 +36,17 @@ class Actor:
 
     type: str
     id: str
+    read_only: bool = False
+    """A read-only admin key: every change it asks for is refused."""
+
+    def check_may_change(self) -> None:
+        """Refuse (403) a change asked for by a read-only admin key."""
+        if self.read_only:
+            raise PermissionDeniedError(
+                f"The admin key {self.id} is read-only: it can read everything but change "
+                "nothing. Make this change with a full admin key (`modeldir admin-keys create` "
+                "without --read-only)."
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +121,11 @@ class Operations:
 
     def now(self) -> int:
         return int(self.clock())
+
+    def _transaction(self) -> AbstractContextManager[Transaction]:
+        """A write transaction, once the actor may change things: every change starts here."""
+        self.actor.check_may_change()
+        return self.store.transaction()
 
     def _audit(
         self,

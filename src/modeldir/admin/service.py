@@ -14,6 +14,8 @@ entry, list pages) is operation.py.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from modeldir.admin import objects
 from modeldir.admin.catalogue_io import CatalogueOperations
 from modeldir.admin.inputs import AuditListParams
@@ -44,5 +46,11 @@ class AdminService(
                 object_id=params.object_id,
                 actor_id=params.actor_id,
                 action=params.action,
+                starting_at=_epoch(params.starting_at),
+                ending_at=_epoch(params.ending_at),
             )
         return list_page(window, params, lambda a: a.id, objects.audit_object, "audit entry")
+
+
+def _epoch(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())

@@ -41,7 +41,7 @@ class WebhookOperations(Operations):
         except RefusedDestination as refused:
             raise InvalidRequestError(str(refused)) from None
         secret = new_secret()
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             record = WebhookEndpointRecord(
                 id=new_id("webhook_"),
                 url=body.url,
@@ -59,7 +59,7 @@ class WebhookOperations(Operations):
 
     def delete_webhook(self, endpoint_id: str, if_match: str | None = None) -> Object:
         """Delete an endpoint: nothing more is sent to it, its waiting deliveries included."""
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.webhook_endpoint(endpoint_id), _ENDPOINT, endpoint_id)
             check_if_match(if_match, current.revision, f"webhook endpoint {endpoint_id}")
             tx.put_webhook_endpoint(replace(current, deleted=True, revision=tx.revision()))
@@ -84,7 +84,7 @@ class WebhookOperations(Operations):
         It carries the same `webhook-id`, so a receiver that keeps ids can tell it has it.
         `if_match` names the endpoint's version, when the caller wants it unchanged.
         """
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             endpoint = found(tx.webhook_endpoint(endpoint_id), _ENDPOINT, endpoint_id)
             check_if_match(if_match, endpoint.revision, f"webhook endpoint {endpoint_id}")
             original = tx.webhook_delivery(delivery_id)

@@ -57,7 +57,7 @@ class WorkspaceOperations(Operations):
             requests_per_minute=limits.requests_per_minute,
             key_requests_per_minute=limits.key_requests_per_minute,
         )
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             _check_name_is_free(tx, body.name)
             record = replace(record, revision=tx.revision())
             tx.put_workspace(record)
@@ -73,7 +73,7 @@ class WorkspaceOperations(Operations):
         self, workspace_id: str, body: WorkspaceUpdate, if_match: str | None = None
     ) -> Versioned:
         given = body.model_fields_set
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.workspace(workspace_id), "workspace", workspace_id)
             check_if_match(if_match, current.revision, f"workspace {workspace_id}")
             if current.archived_at is not None:
@@ -126,7 +126,7 @@ class WorkspaceOperations(Operations):
 
     def archive_workspace(self, workspace_id: str, if_match: str | None = None) -> Versioned:
         """Archive a workspace; its API keys are archived with it and stop working at once."""
-        with self.store.transaction() as tx:
+        with self._transaction() as tx:
             current = found(tx.workspace(workspace_id), "workspace", workspace_id)
             check_if_match(if_match, current.revision, f"workspace {workspace_id}")
             if current.is_default:

@@ -45,10 +45,11 @@ class KeyGrant:
 
 @dataclass(frozen=True, slots=True)
 class AdminGrant:
-    """A usable admin key."""
+    """A usable admin key, and whether it may change anything."""
 
     key_id: str
     secret_hash: bytes
+    read_only: bool = False
 
 
 def lookup(grants: Mapping[bytes, KeyGrant | AdminGrant], secret: str | bytes) -> object | None:
@@ -110,7 +111,7 @@ def api_key_grants(
 def admin_grants(keys: Iterable[AdminKeyRecord]) -> dict[bytes, AdminGrant]:
     """The grants of every active admin key, indexed like the API keys'."""
     return {
-        key.secret_hash[:INDEX_BYTES]: AdminGrant(key.id, key.secret_hash)
+        key.secret_hash[:INDEX_BYTES]: AdminGrant(key.id, key.secret_hash, key.read_only)
         for key in keys
         if key.status == "active"
     }

@@ -130,6 +130,8 @@ class AdminKeyRecord:
     status: ApiKeyStatus
     created_at: int
     revision: int = 0
+    read_only: bool = False
+    """A read-only admin key reads everything and changes nothing."""
 
 
 @dataclass(frozen=True, slots=True)

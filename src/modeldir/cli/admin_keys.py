@@ -18,11 +18,17 @@ def admin_keys() -> None:
     "create", epilog="Example: export MODELDIR_ADMIN_KEY=$(modeldir admin-keys create --name ops)"
 )
 @click.option("--name", default="admin key", show_default=True)
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="A key that reads everything (admin API, console) and changes nothing.",
+)
 @json_option
 @click.pass_context
-def admin_keys_create(ctx: click.Context, name: str, as_json: bool) -> None:
+def admin_keys_create(ctx: click.Context, name: str, read_only: bool, as_json: bool) -> None:
     """Create an admin key and print it (the only time it is shown)."""
-    result = run(ctx, lambda a: a.create_admin_key(inputs.AdminKeyCreate(name=name)))
+    body = inputs.AdminKeyCreate(name=name, read_only=read_only)
+    result = run(ctx, lambda a: a.create_admin_key(body))
     emit_versioned(as_json, result, result.object["key"])
 
 
@@ -32,7 +38,11 @@ def admin_keys_create(ctx: click.Context, name: str, as_json: bool) -> None:
 def admin_keys_list(ctx: click.Context, as_json: bool) -> None:
     """List admin keys (their hints, never the keys)."""
     found = run(ctx, lambda a: a.list_admin_keys())
-    lines = [f"{k['id']}  {k['status']:8}  {k['partial_key_hint']}  {k['name']}" for k in found]
+    lines = [
+        f"{k['id']}  {k['status']:8}  {'read-only' if k['read_only'] else 'full':9}  "
+        f"{k['partial_key_hint']}  {k['name']}"
+        for k in found
+    ]
     emit(as_json, found, "\n".join(lines))
 
 

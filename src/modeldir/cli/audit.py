@@ -18,6 +18,10 @@ def audit() -> None:
 @click.option("--object", "object_id", help="Only changes to this object id.")
 @click.option("--actor", "actor_id", help="Only changes by this admin key id (or CLI user).")
 @click.option("--action", help="Only this action, e.g. api_key.rotate.")
+@click.option(
+    "--starting-at", help="Only changes made at or after this instant (RFC 3339 or a date, UTC)."
+)
+@click.option("--ending-at", help="Only changes made before this instant.")
 @limit_option
 @json_option
 @click.pass_context
@@ -26,6 +30,8 @@ def audit_list(
     object_id: str | None,
     actor_id: str | None,
     action: str | None,
+    starting_at: str | None,
+    ending_at: str | None,
     limit: int | None,
     as_json: bool,
 ) -> None:
@@ -39,6 +45,8 @@ def audit_list(
         object_id=object_id,
         actor_id=actor_id,
         action=action,
+        starting_at=starting_at,
+        ending_at=ending_at,
     )
     lines = [
         f"{e['created_at']}  {e['action']:18} {e['object']['id']}  "

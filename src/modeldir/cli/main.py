@@ -189,8 +189,13 @@ def list_all(
     """Every item of one admin list, page by page (at most `limit` items)."""
 
     def page(after: str | None) -> dict[str, Any]:
-        params = kind(after_id=after, limit=1000, **filters)
-        return run(ctx, lambda admin: getattr(admin, method)(params))  # type: ignore[no-any-return]
+        # Parsed inside `run`, so a filter that does not validate is one line naming it.
+        return run(  # type: ignore[no-any-return]
+            ctx,
+            lambda admin: getattr(admin, method)(
+                inputs.parse(kind, {"after_id": after, "limit": 1000, **filters})
+            ),
+        )
 
     return walk(page, limit)
 

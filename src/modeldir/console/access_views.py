@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -14,7 +14,7 @@ from modeldir.admin import inputs
 from modeldir.catalogue.access import EVERYTHING, AccessRule
 from modeldir.catalogue.render import DEFAULT_LIFECYCLE_MASK, Entry
 from modeldir.catalogue.snapshot import Snapshot
-from modeldir.console.pages import page, see_other
+from modeldir.console.pages import form_text, page, required, see_other
 from modeldir.console.sessions import PATH, Session
 from modeldir.errors import ApiError, InvalidRequestError
 
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
 PREVIEW_SHOWN = 100
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def patterns_of(text: str) -> list[str] | None:
     """The access patterns a text area holds, one a line or comma-separated; blank: every model."""
     found = [p.strip() for p in text.replace(",", "\n").splitlines() if p.strip()]
@@ -36,19 +31,57 @@ def patterns_of(text: str) -> list[str] | None:
 
 
 def _limit(form: FormData, name: str) -> int | str | None:
-    text = _text(form, name)
+    text = form_text(form, name)
     return None if not text else int(text) if text.isdigit() else text
 
 
-def _workspace_body(form: FormData) -> dict[str, Any]:
-    return {
-        "name": _text(form, "name"),
-        "model_access": patterns_of(_text(form, "patterns")),
+def tags_of(text: str) -> dict[str, str]:
+    """The tags a text area holds, `key=value` one a line."""
+    tags = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, equals, value = line.partition("=")
+        if not equals or not key.strip():
+            raise InvalidRequestError(f"tags: write each tag as key=value, one a line: {line!r}")
+        tags[key.strip()] = value.strip()
+    return tags
+
+
+def tags_text(tags: Iterable[tuple[str, str]]) -> str:
+    """Tags as the form shows them."""
+    return "\n".join(f"{key}={value}" for key, value in tags)
+
+
+FORM_FIELDS = (
+    "name",
+    "patterns",
+    "requests_per_minute",
+    "key_requests_per_minute",
+    "display_color",
+    "tags",
+)
+"""The workspace form's fields, shown again as they were sent when a change is refused."""
+
+
+def _workspace_body(form: FormData, current_tags: Iterable[str] = ()) -> dict[str, Any]:
+    """A workspace's fields from its form; tags it had (`current_tags`) and no longer lists
+    are removed."""
+    tags: dict[str, str | None] = dict(tags_of(form_text(form, "tags")))
+    for key in current_tags:
+        tags.setdefault(key, None)
+    body: dict[str, Any] = {
+        "name": form_text(form, "name"),
+        "model_access": patterns_of(form_text(form, "patterns")),
         "rate_limits": {
             "requests_per_minute": _limit(form, "requests_per_minute"),
             "key_requests_per_minute": _limit(form, "key_requests_per_minute"),
         },
+        "tags": tags,
     }
+    if form_text(form, "display_color"):
+        body["display_color"] = form_text(form, "display_color")
+    return body
 
 
 def preview(snapshot: Snapshot, patterns: list[str] | None) -> dict[str, Any]:
@@ -133,16 +166,9 @@ async def create_workspace(console: Console, request: Request) -> Response:
         body = inputs.parse(inputs.WorkspaceCreate, _workspace_body(form))
         created = await console.run(session, lambda s: s.create_workspace(body))
     except ApiError as error:
-        values = {k: _text(form, k) for k in ("name", "patterns", "requests_per_minute")}
+        values = {k: form_text(form, k) for k in FORM_FIELDS}
         return await workspaces_page(console, request, str(error), values, error.status)
     return see_other(f"{PATH}/workspace?id={quote(created.object['id'], safe='')}")
-
-
-def _workspace_id(request: Request) -> str:
-    workspace_id = request.query_params.get("id")
-    if not workspace_id:
-        raise InvalidRequestError("id: which workspace? (?id=...)")
-    return workspace_id
 
 
 async def workspace_page(
@@ -154,7 +180,7 @@ async def workspace_page(
     session: Session | None = None,
 ) -> Response:
     session = session or await console.sessions.find(request)
-    workspace_id = _workspace_id(request)
+    workspace_id = required(request, "id", "workspace")
     current = await console.read(session, lambda s: s.get_workspace(workspace_id))
     snapshot = console.live.snapshot
     record = snapshot.workspaces.get(workspace_id)
@@ -163,6 +189,8 @@ async def workspace_page(
         "patterns": "\n".join(record.model_access or ()) if record else "",
         "requests_per_minute": _shown_limit(record, "requests_per_minute"),
         "key_requests_per_minute": _shown_limit(record, "key_requests_per_minute"),
+        "display_color": current.object["display_color"],
+        "tags": tags_text(current.object["tags"].items()),
     }
     keys = [k for k in snapshot.api_keys.values() if k.workspace_id == workspace_id]
     return page(
@@ -187,24 +215,23 @@ def _shown_limit(record: Any, name: str) -> str:
 
 async def update_workspace(console: Console, request: Request) -> Response:
     session, form = await console.sessions.form(request)
-    workspace_id = _workspace_id(request)
-    if_match = _text(form, "etag") or None
+    workspace_id = required(request, "id", "workspace")
+    if_match = form_text(form, "etag") or None
+    record = console.live.snapshot.workspaces.get(workspace_id)
     try:
-        body = inputs.parse(inputs.WorkspaceUpdate, _workspace_body(form))
+        fields = _workspace_body(form, dict(record.tags) if record else ())
+        body = inputs.parse(inputs.WorkspaceUpdate, fields)
         await console.run(session, lambda s: s.update_workspace(workspace_id, body, if_match))
     except ApiError as error:
-        values = {
-            k: _text(form, k)
-            for k in ("name", "patterns", "requests_per_minute", "key_requests_per_minute")
-        }
+        values = {k: form_text(form, k) for k in FORM_FIELDS}
         return await workspace_page(console, request, str(error), values, error.status, session)
     return see_other(f"{PATH}/workspace?id={quote(workspace_id, safe='')}")
 
 
 async def archive_workspace(console: Console, request: Request) -> Response:
     session, form = await console.sessions.form(request)
-    workspace_id = _workspace_id(request)
-    if_match = _text(form, "etag") or None
+    workspace_id = required(request, "id", "workspace")
+    if_match = form_text(form, "etag") or None
     await console.run(session, lambda s: s.archive_workspace(workspace_id, if_match))
     return see_other(f"{PATH}/workspaces")
 
@@ -246,26 +273,19 @@ async def create_key(console: Console, request: Request) -> Response:
     body = inputs.parse(
         inputs.ApiKeyCreate,
         {
-            "name": _text(form, "name") or "modeldir key",
-            "workspace_id": _text(form, "workspace_id") or None,
-            "expires_at": _text(form, "expires_at") or None,
+            "name": form_text(form, "name") or "modeldir key",
+            "workspace_id": form_text(form, "workspace_id") or None,
+            "expires_at": form_text(form, "expires_at") or None,
         },
     )
     created = await console.run(session, lambda s: s.create_api_key(body))
     return _secret_page(request, session, created.object, "created")
 
 
-def _key_id(request: Request) -> str:
-    key_id = request.query_params.get("id")
-    if not key_id:
-        raise InvalidRequestError("id: which key? (?id=...)")
-    return key_id
-
-
 async def rotate_key(console: Console, request: Request) -> Response:
     session, form = await console.sessions.form(request)
-    key_id = _key_id(request)
-    grace = _text(form, "grace_period_seconds") or "3600"
+    key_id = required(request, "id", "key")
+    grace = form_text(form, "grace_period_seconds") or "3600"
     body = inputs.parse(inputs.ApiKeyRotate, {"grace_period_seconds": grace})
     rotated = await console.run(session, lambda s: s.rotate_api_key(key_id, body))
     return _secret_page(request, session, rotated.object, "rotated")
@@ -273,7 +293,7 @@ async def rotate_key(console: Console, request: Request) -> Response:
 
 async def revoke_key(console: Console, request: Request) -> Response:
     session, _ = await console.sessions.form(request)
-    key_id = _key_id(request)
+    key_id = required(request, "id", "key")
     body = inputs.parse(inputs.ApiKeyUpdate, {"status": "archived"})
     await console.run(session, lambda s: s.update_api_key(key_id, body))
     return see_other(f"{PATH}/keys")

@@ -21,9 +21,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from modeldir.admin.service import Actor, AdminService
+from modeldir.admin.service import AdminService
 from modeldir.console import access_views, catalogue_views, operations_views
 from modeldir.console.pages import EXCEPTION_HANDLERS, page, see_other
+from modeldir.console.search import SearchIndex
 from modeldir.console.security import SecureHeaders
 from modeldir.console.sessions import (
     COOKIE,
@@ -56,12 +57,19 @@ class Console:
 
     def __init__(self, live: LiveCatalogue, settings: Settings, facts: ServerFacts) -> None:
         self.live = live
-        self.sessions = Sessions(live, settings.console_session_seconds, settings.max_body_bytes)
+        self.sessions = Sessions(
+            live,
+            settings.console_session_seconds,
+            settings.max_body_bytes,
+            settings.console_user_header,
+            settings.console_user_admin_key,
+        )
         self.facts = facts
+        self.search = SearchIndex()
 
     async def read(self, session: Session, work: Callable[[AdminService], T]) -> T:
         """One admin read as the signed-in admin key."""
-        service = AdminService(self.live.store, Actor("admin_key", session.admin_key_id))
+        service = AdminService(self.live.store, session.actor)
         return await anyio.to_thread.run_sync(work, service)
 
     async def run(self, session: Session, work: Callable[[AdminService], T]) -> T:
@@ -145,7 +153,7 @@ async def sign_in(console: Console, request: Request) -> Response:
     )
     if key_id is None:
         return await sign_in_page(console, request, "That is not an active admin key.")
-    cookie, _ = await console.sessions.open(key_id)
+    cookie = await console.sessions.open(key_id)
     target = form.get("next")
     response = see_other(_next_page(target if isinstance(target, str) else None))
     set_cookie(response, request, COOKIE, cookie, console.sessions.lifetime)
@@ -154,7 +162,7 @@ async def sign_in(console: Console, request: Request) -> Response:
 
 
 async def sign_out(console: Console, request: Request) -> Response:
-    session, _ = await console.sessions.form(request)
+    session, _ = await console.sessions.form(request, changes=False)
     await console.sessions.end(session)
     response = see_other(f"{PATH}/sign-in")
     response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")

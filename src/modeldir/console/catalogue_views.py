@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from modeldir.admin import inputs
-from modeldir.admin.service import Versioned
+from modeldir.admin import inputs, objects
+from modeldir.admin.service import AdminService, Versioned
 from modeldir.catalogue.access import AccessRule
 from modeldir.catalogue.model_info import LIFECYCLES, Line
 from modeldir.console.listing import ORDERS, OWNERS, ModelQuery, capability_paths, list_models
 from modeldir.console.model_form import CAPABILITY_LEAVES, FIELDS, form_values, model_from_form
-from modeldir.console.pages import page, see_other
+from modeldir.console.pages import form_text, page, required, see_other
 from modeldir.console.sessions import PATH, Session
-from modeldir.errors import InvalidRequestError, StaleVersionError
+from modeldir.errors import ConflictError, InvalidRequestError, NotFoundError, StaleVersionError
 
 if TYPE_CHECKING:
     from modeldir.console.app import Console, View
@@ -30,7 +32,11 @@ async def models_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
     query = ModelQuery.of(request.query_params.getlist, request.query_params.get("start"))
     snapshot = console.live.snapshot
-    listing = list_models(snapshot, query, console.facts.anthropic_models)
+    index = console.search
+    index.warm_soon(index.listing(snapshot))  # so that a search finds its texts made
+    page_of = partial(list_models, snapshot, query, console.facts.anthropic_models, index=index)
+    # A slice is a few microseconds; a filter may walk far, so it does not hold up the loop.
+    listing = await anyio.to_thread.run_sync(page_of) if query.narrowed else page_of()
     return page(
         request,
         "models.html",
@@ -58,28 +64,28 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-def _model_id(request: Request) -> str:
-    model_id = request.query_params.get("id")
-    if not model_id:
-        raise InvalidRequestError("id: which model? (?id=...)")
-    return model_id
-
-
 async def model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
-    model_id = _model_id(request)
+    model_id = required(request, "id", "model")
     current = await console.read(session, lambda s: s.get_model(model_id))
     return _model_page(console, request, session, current)
 
 
 def _model_page(
-    console: Console, request: Request, session: Session, current: Versioned, status: int = 200
+    console: Console,
+    request: Request,
+    session: Session,
+    current: Versioned,
+    status: int = 200,
+    alias_error: str = "",
 ) -> Response:
     snapshot = console.live.snapshot
     model_id = current.object["id"]
-    aliases = sorted(
-        (a for a in snapshot.aliases.values() if a.model_id == model_id), key=lambda a: a.alias
-    )
+    aliases = [
+        {**objects.alias_object(a), "etag": objects.etag(a.revision)}
+        for a in sorted(snapshot.aliases.values(), key=lambda a: a.alias)
+        if a.model_id == model_id
+    ]
     workspaces = sorted(
         (
             w
@@ -97,6 +103,7 @@ def _model_page(
         model=current.object,
         etag=current.etag,
         aliases=aliases,
+        alias_error=alias_error,
         workspaces=workspaces,
         owner="anthropic" if model_id in console.facts.anthropic_models else "organization",
     )
@@ -131,6 +138,7 @@ def _form_page(
 
 async def new_model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
+    session.actor.check_may_change()  # a form that only a change can follow
     return _form_page(request, session, form_values({"lifecycle": "active"}), creating=True)
 
 
@@ -147,7 +155,8 @@ async def create_model(console: Console, request: Request) -> Response:
 
 async def edit_model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
-    model_id = _model_id(request)
+    session.actor.check_may_change()
+    model_id = required(request, "id", "model")
     current = await console.read(session, lambda s: s.get_model(model_id))
     values = form_values(current.object)
     return _form_page(request, session, values, creating=False, etag=current.etag)
@@ -155,7 +164,7 @@ async def edit_model_page(console: Console, request: Request) -> Response:
 
 async def update_model(console: Console, request: Request) -> Response:
     session, form = await console.sessions.form(request)
-    model_id = _model_id(request)
+    model_id = required(request, "id", "model")
     model = {**model_from_form(form), "id": model_id}
     etag = _etag(form)
     try:
@@ -206,7 +215,7 @@ async def _lifecycle_change(
 ) -> Response:
     """Deprecate or retire: the form's optional retirement date, the model's version."""
     session, form = await console.sessions.form(request)
-    model_id = _model_id(request)
+    model_id = required(request, "id", "model")
     body = inputs.parse(kind, {"retires_at": _instant(form, "retires_at")})
     etag = _etag(form)
     await console.run(session, lambda s: getattr(s, operation)(model_id, body, etag))
@@ -215,10 +224,57 @@ async def _lifecycle_change(
 
 async def delete_model(console: Console, request: Request) -> Response:
     session, form = await console.sessions.form(request)
-    model_id = _model_id(request)
+    model_id = required(request, "id", "model")
     etag = _etag(form)
     await console.run(session, lambda s: s.delete_model(model_id, etag))
     return see_other(f"{PATH}/models")
+
+
+def _checked(form: FormData, name: str) -> bool:
+    return form.get(name) is not None
+
+
+async def _alias_change(
+    console: Console,
+    request: Request,
+    change: Callable[[AdminService, FormData], Versioned | Mapping[str, Any]],
+) -> Response:
+    """Create, move or delete an alias from a model's page, then show the page of the model it
+    names; a refusal shows the page it came from with the reason."""
+    session, form = await console.sessions.form(request)
+    back = form_text(form, "back")
+    try:
+        result = await console.run(session, lambda s: change(s, form))
+    except (InvalidRequestError, ConflictError, NotFoundError, StaleVersionError) as error:
+        current = await console.read(session, lambda s: s.get_model(back))
+        return _model_page(console, request, session, current, error.status, str(error))
+    target = result.object["model"] if isinstance(result, Versioned) else back
+    return see_other(f"{PATH}/model?id={_quote(target)}")
+
+
+async def create_alias(console: Console, request: Request) -> Response:
+    def create(service: AdminService, form: FormData) -> Versioned:
+        fields = {"alias": form_text(form, "alias"), "model": form_text(form, "back")}
+        body = inputs.parse(inputs.AliasCreate, {**fields, "listed": _checked(form, "listed")})
+        return service.create_alias(body)
+
+    return await _alias_change(console, request, create)
+
+
+async def update_alias(console: Console, request: Request) -> Response:
+    alias = required(request, "alias", "alias")
+
+    def update(service: AdminService, form: FormData) -> Versioned:
+        fields = {"model": form_text(form, "model"), "listed": _checked(form, "listed")}
+        body = inputs.parse(inputs.AliasUpdate, fields)
+        return service.update_alias(alias, body, _etag(form))
+
+    return await _alias_change(console, request, update)
+
+
+async def delete_alias(console: Console, request: Request) -> Response:
+    alias = required(request, "alias", "alias")
+    return await _alias_change(console, request, lambda s, f: s.delete_alias(alias, _etag(f)))
 
 
 VIEWS: list[tuple[str, View, list[str]]] = [
@@ -231,4 +287,7 @@ VIEWS: list[tuple[str, View, list[str]]] = [
     ("/model/deprecate", deprecate_model, ["POST"]),
     ("/model/retire", retire_model, ["POST"]),
     ("/model/delete", delete_model, ["POST"]),
+    ("/aliases", create_alias, ["POST"]),
+    ("/alias/edit", update_alias, ["POST"]),
+    ("/alias/delete", delete_alias, ["POST"]),
 ]

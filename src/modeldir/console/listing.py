@@ -10,8 +10,9 @@ line) are shared between models, so each distinct one is parsed once and remembe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Literal
 
 import orjson
@@ -21,6 +22,7 @@ from modeldir.catalogue.model_info import LIFECYCLES
 from modeldir.catalogue.persistent import Chunked
 from modeldir.catalogue.render import LIFECYCLE_BIT, Entry
 from modeldir.catalogue.snapshot import Snapshot
+from modeldir.console import search
 from modeldir.console.model_form import CAPABILITY_LEAVES
 
 PAGE_SIZE = 50
@@ -28,7 +30,6 @@ SCAN_BATCH = 1024
 Order = Literal["newest", "oldest"]
 ORDERS: tuple[Order, ...] = ("newest", "oldest")
 OWNERS = ("anthropic", "organization")
-_CAPABILITIES_KEY = b',"capabilities":'
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +105,6 @@ class Listing:
     total: int | None
     """How many entries the lifecycle filter leaves; None when other filters narrow further
     (counting them would walk the whole catalogue)."""
-    walked: int = field(default=0)
-    """Entries looked at to fill this page (0 for a slice)."""
 
 
 def model_json(entry: Entry) -> dict[str, Any]:
@@ -147,9 +146,9 @@ def _supports(capabilities: bytes, path: str) -> bool:
     return isinstance(node, dict) and node.get("supported") is True
 
 
-def _matcher(query: ModelQuery, anthropic: frozenset[str]) -> Callable[[Entry], bool]:
-    needle = query.search.lower()
-    needle_bytes = needle.encode()
+def _matcher(query: ModelQuery, anthropic: frozenset[str], needle: str) -> Callable[[Entry], bool]:
+    """The test of the filters other than the lifecycle; `needle` is the search still to check
+    (empty when the search index found the entries)."""
 
     def matches(entry: Entry) -> bool:
         if query.line and tail_of(entry).get("line") != query.line:
@@ -158,12 +157,7 @@ def _matcher(query: ModelQuery, anthropic: frozenset[str]) -> Callable[[Entry], 
             return False
         if query.owner and (entry.model_id in anthropic) != (query.owner == "anthropic"):
             return False
-        if needle and needle not in entry.id.lower():
-            if needle_bytes not in entry.head.lower():  # cheap test before parsing
-                return False
-            head = orjson.loads(entry.head[: -len(_CAPABILITIES_KEY)] + b"}")
-            return needle in str(head["display_name"]).lower()
-        return True
+        return not needle or search.matches(entry, needle)
 
     return matches
 
@@ -183,13 +177,75 @@ def _walk(entries: Chunked[Entry], start: int, order: Order) -> Iterator[tuple[i
         at = stop
 
 
+def _found(
+    index: search.SearchIndex,
+    snapshot: Snapshot,
+    entries: Chunked[Entry],
+    needle: bytes,
+    mask: int,
+    start: int,
+    order: Order,
+) -> Iterator[tuple[int, Entry]]:
+    """`_walk`'s entries that the search matches, found by the index: the index covers the list
+    of every entry, so each hit outside the lifecycle filter is passed over and the positions
+    are placed in the filtered list by the entries' sort keys."""
+    total = len(entries)
+    newest = order == "newest"
+    at = start if newest else total - 1 - start  # position in `entries`, newest first
+    if not 0 <= at < total:
+        return
+    everything = index.listing(snapshot)
+    begin = everything.position(entries.window(at, at + 1)[0].sort_key, after=False)
+    for entry in index.hits(everything, needle, begin, order):
+        if entry.lifecycle_bit & mask:
+            position = entries.position(entry.sort_key, after=False)
+            yield (position if newest else total - 1 - position), entry
+
+
+@dataclass(frozen=True, slots=True)
+class _Filtered:
+    """A narrowed query over one lifecycle list: its matching entries either way from a place."""
+
+    snapshot: Snapshot
+    entries: Chunked[Entry]
+    query: ModelQuery
+    anthropic: frozenset[str]
+    index: search.SearchIndex | None
+
+    def matching(self, start: int, order: Order) -> Iterator[tuple[int, Entry]]:
+        """The entries every filter keeps, from position `start` of `order` on."""
+        query = self.query
+        needle = search.searched(query.search) if self.index and query.search else None
+        if self.index is not None and needle is not None:
+            candidates = _found(
+                self.index, self.snapshot, self.entries, needle, query.mask, start, order
+            )
+            matches = _matcher(query, self.anthropic, "")
+        else:
+            candidates = _walk(self.entries, start, order)
+            matches = _matcher(query, self.anthropic, query.search.lower())
+        return ((p, e) for p, e in candidates if matches(e))
+
+    def previous_start(self, start: int, size: int) -> int | None:
+        """Where the page before the one at `start` begins: `size` matches back (or the top)."""
+        if start == 0:
+            return None
+        total = len(self.entries)
+        backwards: Order = "oldest" if self.query.order == "newest" else "newest"
+        earlier = [p for p, _ in islice(self.matching(total - start, backwards), size)]
+        if not earlier:
+            return None
+        return total - 1 - earlier[-1] if len(earlier) == size else 0
+
+
 def list_models(
     snapshot: Snapshot,
     query: ModelQuery,
     anthropic: frozenset[str] = frozenset(),
     size: int = PAGE_SIZE,
+    index: search.SearchIndex | None = None,
 ) -> Listing:
-    """The page of the catalogue a query asks for."""
+    """The page of the catalogue a query asks for; a search uses `index` when given."""
     entries = snapshot.views[EVERYTHING].by_mask[query.mask]
     total = len(entries)
     start = min(query.start, total)
@@ -205,19 +261,15 @@ def list_models(
             max(0, start - size) if start > 0 else None,
             total,
         )
-    matches = _matcher(query, anthropic)
+    filtered = _Filtered(snapshot, entries, query, anthropic, index)
     rows: list[Row] = []
     next_start = None
-    walked = 0
-    for position, entry in _walk(entries, start, query.order):
-        walked += 1
-        if not matches(entry):
-            continue
+    for position, entry in filtered.matching(start, query.order):
         if len(rows) == size:
             next_start = position
             break
         rows.append(_row(entry))
-    return Listing(rows, start, next_start, 0 if start > 0 else None, None, walked)
+    return Listing(rows, start, next_start, filtered.previous_start(start, size), None)
 
 
 def capability_paths() -> list[str]:

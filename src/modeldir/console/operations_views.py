@@ -6,7 +6,9 @@ import hashlib
 import os
 import socket
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from starlette.datastructures import FormData, UploadFile
@@ -77,7 +79,7 @@ def _document(text: str, name: str) -> Any:
 
 
 async def import_dry_run(console: Console, request: Request) -> Response:
-    session, form = await console.sessions.form(request)
+    session, form = await console.sessions.form(request, changes=False)  # a dry run reads
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return page(request, "import.html", session, 400, section="import", error="Choose a file.")
@@ -142,24 +144,37 @@ async def import_apply(console: Console, request: Request) -> Response:
     return page(request, "import_done.html", session, section="import", report=report)
 
 
+AUDIT_FILTERS = ("object_id", "actor_id", "action", "starting_at", "ending_at")
+
+
 async def audit_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
-    given = {
-        name: request.query_params.get(name, "").strip() or None
-        for name in ("object_id", "actor_id", "action", "after_id")
-    }
-    params = inputs.parse(inputs.AuditListParams, {**given, "limit": AUDIT_PAGE})
-    listed = await console.read(session, lambda s: s.audit_log(params))
+    filters = {name: request.query_params.get(name, "").strip() for name in AUDIT_FILTERS}
+    given = {name: value for name, value in filters.items() if value}
+    after = request.query_params.get("after_id") or None
+    listed: Mapping[str, Any] = {"data": [], "has_more": False}
+    error = ""
+    try:
+        params = inputs.parse(
+            inputs.AuditListParams, {**given, "after_id": after, "limit": AUDIT_PAGE}
+        )
+        listed = await console.read(session, lambda s: s.audit_log(params))
+    except InvalidRequestError as refusal:
+        error = str(refusal)
     entries = [{**entry, "changes": _changes(entry)} for entry in listed["data"]]
+    older = None
+    if listed["has_more"]:
+        older = "/console/audit?" + urlencode({**given, "after_id": listed["last_id"]})
     return page(
         request,
         "audit.html",
         session,
+        400 if error else 200,
         section="audit",
         entries=entries,
-        filters={k: v or "" for k, v in given.items() if k != "after_id"},
-        has_more=listed["has_more"],
-        last_id=listed["last_id"],
+        filters=filters,
+        older=older,
+        error=error,
     )
 
 

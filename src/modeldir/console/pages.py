@@ -7,11 +7,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from modeldir.console.sessions import CSRF_FIELD, PATH, Session, SignInRequired
+from modeldir.console.sessions import (
+    CSRF_FIELD,
+    PATH,
+    USER_CSRF_COOKIE,
+    Session,
+    SignInRequired,
+    set_cookie,
+)
 from modeldir.errors import ApiError, AuthenticationError, InvalidRequestError, NotFoundError
 
 _ENVIRONMENT = jinja2.Environment(
@@ -59,7 +67,25 @@ def page(
         request_id=getattr(request.state, "request_id", ""),
         **context,
     )
-    return HTMLResponse(body, status_code=status)
+    response = HTMLResponse(body, status_code=status)
+    csrf = getattr(request.state, "new_csrf_cookie", None)
+    if csrf is not None:  # a user the proxy signed in, seen without a CSRF cookie yet
+        set_cookie(response, request, USER_CSRF_COOKIE, csrf, None)
+    return response
+
+
+def required(request: Request, name: str, what: str) -> str:
+    """A query parameter a page cannot do without (400 naming it otherwise)."""
+    value = request.query_params.get(name)
+    if not value:
+        raise InvalidRequestError(f"{name}: which {what}? (?{name}=...)")
+    return value
+
+
+def form_text(form: FormData, name: str) -> str:
+    """A form field's text, trimmed; empty when it was not sent."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def see_other(location: str) -> RedirectResponse:

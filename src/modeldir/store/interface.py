@@ -126,7 +126,11 @@ class Reader(Protocol):
         object_id: str | None,
         actor_id: str | None,
         action: str | None,
-    ) -> list[AuditRecord] | None: ...
+        starting_at: int | None = None,
+        ending_at: int | None = None,
+    ) -> list[AuditRecord] | None:
+        """Audit entries, newest first, with these values and made in [starting_at, ending_at)."""
+        ...
 
     def webhook_endpoint(self, endpoint_id: str) -> WebhookEndpointRecord | None: ...
 

@@ -47,6 +47,8 @@ class PostgresChangeSignals:
                         for _ in connection.notifies(timeout=1.0):
                             on_change()
             except psycopg.Error as error:
+                if self._stop.is_set():  # stopped meanwhile (the database may be gone too)
+                    return
                 if not failing:
                     logger.error(
                         "not listening for catalogue changes (%s); polling until back", error

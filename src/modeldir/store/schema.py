@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from modeldir.catalogue.model_fields import INTEGERS, NULLABLE, STORED_FIELDS
@@ -91,6 +92,7 @@ admin_keys = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("revision", BigInteger, nullable=False, index=True),
+    Column("read_only", Boolean, nullable=False, server_default=false()),
 )
 
 models = Table(
@@ -140,6 +142,7 @@ audit_log = Table(
     Column("after", Text),
     Index("audit_log_object", "object_id", "seq"),
     Index("audit_log_actor", "actor_id", "seq"),
+    Index("audit_log_created", "created_at", "seq"),
 )
 
 console_sessions = Table(

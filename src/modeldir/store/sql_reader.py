@@ -262,6 +262,8 @@ class SqlReader:
         object_id: str | None,
         actor_id: str | None,
         action: str | None,
+        starting_at: int | None = None,
+        ending_at: int | None = None,
     ) -> list[AuditRecord] | None:
         table = schema.audit_log
         where = [
@@ -272,6 +274,10 @@ class SqlReader:
                 ("action", action),
             )
         ]
+        if starting_at is not None:
+            where.append(table.c.created_at >= starting_at)
+        if ending_at is not None:
+            where.append(table.c.created_at < ending_at)
         return window(
             self.connection, self.backend, AUDIT_ORDER, AUDIT.from_row, after, before, limit, where
         )

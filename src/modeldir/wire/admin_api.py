@@ -142,7 +142,7 @@ class AdminApi:
             # A key made a moment ago by the CLI may not be in the snapshot yet.
             snapshot = await self.live.refreshed()
             grant = admit_admin(headers, snapshot, time.time(), self.accepted_versions)
-        return Actor("admin_key", grant.key_id)
+        return Actor("admin_key", grant.key_id, grant.read_only)
 
     async def _run(
         self,
@@ -174,6 +174,8 @@ class AdminApi:
 
         async def handle(request: Request) -> Response:
             actor = await self._actor(request)  # who asks comes before what they ask
+            if operation.writes:
+                actor.check_may_change()
             args: list[Any] = [request.path_params[name] for name in names]
             refuse_nul(args, "The path")
             if operation.query is not None:
@@ -218,8 +220,10 @@ class AdminApi:
     async def import_catalogue(self, request: Request) -> Response:
         actor = await self._actor(request)
         params = parse_query(request, inputs.ImportParams)
-        data = await read_body(request, self.max_body_bytes)
         writes = not params.dry_run
+        if writes:
+            actor.check_may_change()
+        data = await read_body(request, self.max_body_bytes)
         report = await self._run(
             request,
             lambda s: s.import_catalogue(
