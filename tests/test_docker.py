@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,10 +49,28 @@ def test_the_image_is_slim_non_root_with_a_health_check_and_a_volume() -> None:
     assert ("VOLUME", '["/data"]') in found
 
 
+def build_context(folder: Path) -> Path:
+    """The files `docker build` would be given, copied fresh: the repository's, not what
+    earlier local builds left beside them (a stale `build/` would go into the wheel)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        origin = ROOT / name
+        if origin.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, folder / name)
+    return folder
+
+
 @pytest.mark.slow
 def test_the_dockerfiles_commands_install_and_start_a_server(tmp_path: Path) -> None:
+    source = build_context(tmp_path / "src")
     paths = {
-        "/src": str(ROOT),
+        "/src": str(source),
         "/wheels": str(tmp_path / "wheels"),
         "/opt/modeldir": str(tmp_path / "venv"),
         "/data": str(tmp_path / "data"),
@@ -73,7 +92,7 @@ def test_the_dockerfiles_commands_install_and_start_a_server(tmp_path: Path) -> 
             command = mapped(rest).replace("pip wheel", f"{sys.executable} -m pip wheel", 1)
             command = command.replace("python -m venv", f"{sys.executable} -m venv", 1)
             subprocess.run(
-                ["bash", "-c", command], cwd=ROOT, env=env, check=True, capture_output=True
+                ["bash", "-c", command], cwd=source, env=env, check=True, capture_output=True
             )
         elif keyword == "ENV":
             for assignment in shlex.split(rest):
