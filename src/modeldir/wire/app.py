@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from functools import cached_property
+from typing import Any
 
 import anyio.to_thread
 import orjson
@@ -51,6 +52,7 @@ from modeldir.wire.openapi import describe
 from modeldir.wire.openapi_schemas import openapi_path
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
+from modeldir.wire.traffic import Traffic
 
 logger = logging.getLogger("modeldir.server")
 
@@ -130,13 +132,14 @@ class Server:
         )
         self.webhooks = delivery_worker(self.store, settings) if settings.webhook_delivery else None
         self.drain = Drain(settings.drain_seconds)
-        facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
-        self.console = Console(self.live, settings, facts) if settings.console else None
         self.metrics = (
             Metrics(self.live, self.limiter, settings.metrics_token, webhooks=self.webhooks)
             if settings.metrics
             else None
         )
+        self.traffic = Traffic(self.metrics) if self.metrics and settings.console else None
+        facts = ServerFacts(bundled, self._health_facts)
+        self.console = Console(self.live, settings, facts) if settings.console else None
         self.rest = self._starlette()
         self.entry = RequestContext(
             self.models_api.respond,
@@ -149,6 +152,13 @@ class Server:
             drain=self.drain,
             counts=None if self.metrics is None else self.metrics.counts,
         )
+
+    def _health_facts(self) -> dict[str, Any]:
+        """What the console's health page shows of the server beyond the catalogue."""
+        facts: dict[str, Any] = {"rate_limits": self.limiter.state}
+        if self.traffic is not None:
+            facts["traffic"] = self.traffic.summary()
+        return facts
 
     def _starlette(self) -> Starlette:
         routes = [
@@ -174,6 +184,8 @@ class Server:
         tasks = [asyncio.create_task(self.live.follow(settings.refresh_interval))]
         if self.metrics is not None:
             tasks.append(asyncio.create_task(self.metrics.keep_folding()))
+        if self.traffic is not None:
+            tasks.append(asyncio.create_task(self.traffic.keep_sampling()))
         if self.webhooks is not None:
             self.webhooks.start()
         self.drain.install()

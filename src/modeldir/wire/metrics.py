@@ -270,14 +270,17 @@ class Metrics:
         if self.folder is not None:
             mark_process_dead(os.getpid(), self.folder)  # type: ignore[no-untyped-call]
 
+    def collector(self) -> Collector:
+        """The whole instance's metrics, as of now: every worker's, under `modeldir serve`."""
+        self.fold()
+        if self.folder is None:
+            return self.registry
+        _forget_dead_workers(self.folder)
+        return MultiProcessCollector(None, path=self.folder)  # type: ignore[no-untyped-call]
+
     def exposition(self) -> bytes:
         """The whole instance's metrics in Prometheus's text format."""
-        self.fold()
-        source: Collector = self.registry
-        if self.folder is not None:
-            _forget_dead_workers(self.folder)
-            source = MultiProcessCollector(None, path=self.folder)  # type: ignore[no-untyped-call]
-        return generate_latest(_WithAge(source))
+        return generate_latest(_WithAge(self.collector()))
 
     async def endpoint(self, request: Request) -> Response:
         """`GET /metrics`: no API key; the bearer token when one is set."""
