@@ -193,6 +193,15 @@ class RemoteAdmin:
         params = {"mode": "replace" if replace_all else "merge", "dry_run": str(dry_run).lower()}
         return self._call("POST", "/catalogue/import", params=params, json=data).json()  # type: ignore[no-any-return]
 
+    def import_public(
+        self, data: Any, *, fmt: str, provider: str = "anthropic", dry_run: bool = False
+    ) -> Object:
+        params = {"format": fmt, "provider": provider, "dry_run": str(dry_run).lower()}
+        return self._call("POST", "/catalogue/import", params=params, json=data).json()  # type: ignore[no-any-return]
+
+    def get_model_metadata(self, model_id: str) -> Object:
+        return self._call("GET", f"/models/{model_id}/metadata").json()  # type: ignore[no-any-return]
+
     def export_catalogue(self) -> CatalogueDocument:
         return parse_document(self._call("GET", "/catalogue/export").json())
 

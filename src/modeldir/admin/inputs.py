@@ -176,6 +176,10 @@ class ImportParams(_Input):
 
     mode: Literal["merge", "replace"] = "merge"
     dry_run: bool = False
+    format: Literal["native", "models.dev", "litellm"] = "native"
+    """The body's format: modeldir's own, or a public catalogue (merged only)."""
+    provider: str = Field("anthropic", min_length=1, max_length=64)
+    """Whose models a public catalogue's import takes."""
 
 
 def now_or(moment: datetime | None, now: int) -> int:

@@ -12,11 +12,13 @@ from typing import Any
 
 import orjson
 
+from modeldir.catalogue.model_metadata import metadata_data
 from modeldir.catalogue.records import (
     AdminKeyRecord,
     AliasRecord,
     ApiKeyRecord,
     AuditRecord,
+    MetadataRecord,
     ModelRecord,
     WorkspaceRecord,
 )
@@ -115,6 +117,11 @@ def admin_key_object(record: AdminKeyRecord) -> dict[str, Any]:
 def model_object(record: ModelRecord) -> dict[str, Any]:
     """A model exactly as the Models API returns it."""
     return record.wire()
+
+
+def metadata_object(record: MetadataRecord) -> dict[str, Any]:
+    """What the Models API does not carry about a model (modeldir's own object)."""
+    return {"type": "model_metadata", **metadata_data(record)}
 
 
 def alias_object(record: AliasRecord) -> dict[str, Any]:

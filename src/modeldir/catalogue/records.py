@@ -80,6 +80,23 @@ class AliasRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MetadataRecord:
+    """What the Models API does not carry about a model (never part of its `ModelInfo`, D18)."""
+
+    model_id: str
+    provider: str | None = None
+    family: str | None = None
+    input_price_per_mtok: float | None = None
+    """US dollars per million input tokens."""
+    output_price_per_mtok: float | None = None
+    knowledge_cutoff: str | None = None
+    """`YYYY-MM` or `YYYY-MM-DD`."""
+    source: str | None = None
+    """Where it came from: `models.dev`, `litellm`, or a catalogue file."""
+    revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class WorkspaceRecord:
     id: str
     name: str

@@ -192,10 +192,12 @@ def list_all(
     return walk(page, limit)
 
 
-def read_data(file: str) -> Any:
-    """The data in a JSON or YAML file, or in standard input for `-`."""
+def read_data(file: str, *, as_json: bool | None = None) -> Any:
+    """The data in a JSON or YAML file, or in standard input for `-` (JSON when `as_json`,
+    else told by the file's name)."""
     if file == "-":
-        return load_text(sys.stdin.buffer.read(), "standard input", as_json=False)
+        return load_text(sys.stdin.buffer.read(), "standard input", as_json=bool(as_json))
     path = Path(file)
     # JSON is read with orjson: much faster than YAML for a big catalogue.
-    return load_text(path.read_bytes(), file, as_json=path.suffix.lower() == ".json")
+    json = path.suffix.lower() == ".json" if as_json is None else as_json
+    return load_text(path.read_bytes(), file, as_json=json)

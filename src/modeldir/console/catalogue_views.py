@@ -67,12 +67,19 @@ def _model_id(request: Request) -> str:
 async def model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
     model_id = _model_id(request)
-    current = await console.read(session, lambda s: s.get_model(model_id))
-    return _model_page(console, request, session, current)
+    current, metadata = await console.read(
+        session, lambda s: (s.get_model(model_id), s.get_model_metadata(model_id))
+    )
+    return _model_page(console, request, session, current, metadata)
 
 
 def _model_page(
-    console: Console, request: Request, session: Session, current: Versioned, status: int = 200
+    console: Console,
+    request: Request,
+    session: Session,
+    current: Versioned,
+    metadata: dict[str, Any],
+    status: int = 200,
 ) -> Response:
     snapshot = console.live.snapshot
     model_id = current.object["id"]
@@ -97,6 +104,7 @@ def _model_page(
         etag=current.etag,
         aliases=aliases,
         workspaces=workspaces,
+        metadata={k: v for k, v in metadata.items() if k not in ("type", "model")},
         owner="anthropic" if model_id in console.facts.anthropic_models else "organization",
     )
 

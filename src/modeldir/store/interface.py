@@ -18,6 +18,7 @@ from modeldir.catalogue.records import (
     AuditRecord,
     CatalogueChanges,
     FullCatalogue,
+    MetadataRecord,
     ModelRecord,
     SessionRecord,
     WorkspaceRecord,
@@ -52,6 +53,14 @@ class Reader(Protocol):
 
     def models_in_order(self) -> Iterator[ModelRecord]:
         """Every live model in list order (newest first, ties by id), streamed."""
+        ...
+
+    def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
+        """The metadata of these models, where they have any (in no particular order)."""
+        ...
+
+    def all_metadata(self) -> Iterator[MetadataRecord]:
+        """The metadata of every live model that has any, by model id, streamed."""
         ...
 
     def alias(self, alias: str) -> AliasRecord | None: ...
@@ -131,6 +140,12 @@ class Transaction(Reader, Protocol):
     def put_models(self, records: Iterable[ModelRecord]) -> None: ...
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None: ...
+
+    def put_metadata(self, records: Iterable[MetadataRecord]) -> None: ...
+
+    def drop_metadata(self, model_ids: Iterable[str]) -> None:
+        """Forget the metadata of these models."""
+        ...
 
     def put_workspace(self, record: WorkspaceRecord) -> None: ...
 

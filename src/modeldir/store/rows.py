@@ -21,6 +21,7 @@ from modeldir.catalogue.records import (
     AliasRecord,
     ApiKeyRecord,
     AuditRecord,
+    MetadataRecord,
     ModelRecord,
     WorkspaceRecord,
 )
@@ -100,6 +101,7 @@ API_KEYS = RowMapping(
 )
 ADMIN_KEYS = RowMapping(schema.admin_keys, AdminKeyRecord, loaded={"secret_hash": bytes})
 AUDIT = RowMapping(schema.audit_log, AuditRecord, generated=frozenset({"seq"}))
+METADATA = RowMapping(schema.model_metadata, MetadataRecord)
 
 
 def model_from_row(row: Row[Any]) -> ModelRecord:

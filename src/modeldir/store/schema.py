@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -140,6 +141,21 @@ audit_log = Table(
     Column("after", Text),
     Index("audit_log_object", "object_id", "seq"),
     Index("audit_log_actor", "actor_id", "seq"),
+)
+
+model_metadata = Table(
+    "model_metadata",
+    metadata,
+    # What the Models API does not carry (never in its ModelInfo, D18): one row per model that
+    # has any. Outside the snapshot: only the admin API, the export and the console read it.
+    Column("model_id", String(256), primary_key=True),
+    Column("provider", String(64)),
+    Column("family", String(64)),
+    Column("input_price_per_mtok", Float),
+    Column("output_price_per_mtok", Float),
+    Column("knowledge_cutoff", String(10)),
+    Column("source", String(256)),
+    Column("revision", BigInteger, nullable=False),
 )
 
 console_sessions = Table(

@@ -16,6 +16,7 @@ from modeldir.catalogue.records import (
     AliasRecord,
     ApiKeyRecord,
     AuditRecord,
+    MetadataRecord,
     ModelRecord,
     WorkspaceRecord,
 )
@@ -29,7 +30,15 @@ from modeldir.store.keyset import (
     WORKSPACE_ORDER,
     window,
 )
-from modeldir.store.rows import ADMIN_KEYS, ALIASES, API_KEYS, AUDIT, WORKSPACES, model_from_row
+from modeldir.store.rows import (
+    ADMIN_KEYS,
+    ALIASES,
+    API_KEYS,
+    AUDIT,
+    METADATA,
+    WORKSPACES,
+    model_from_row,
+)
 
 R = TypeVar("R")
 _IN_BATCH = 500  # ids per IN (...): under every backend's limit on bound parameters
@@ -83,15 +92,34 @@ class SqlReader:
     def models(self, *, include_deleted: bool = False) -> list[ModelRecord]:
         return self._all(schema.models, model_from_row, include_deleted=include_deleted)
 
-    def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
+    def _by_keys(
+        self, table: Table, keys: Collection[str], convert: Callable[[Row[Any]], R]
+    ) -> list[R]:
+        """The rows whose primary key is one of `keys`, converted (in no particular order)."""
+        (column,) = table.primary_key.columns
         found = []
-        ordered = sorted(ids)
+        ordered = sorted(keys)
         for start in range(0, len(ordered), _IN_BATCH):
-            query = select(schema.models).where(
-                schema.models.c.id.in_(ordered[start : start + _IN_BATCH])
-            )
-            found += [model_from_row(row) for row in self.connection.execute(query)]
+            query = select(table).where(column.in_(ordered[start : start + _IN_BATCH]))
+            found += [convert(row) for row in self.connection.execute(query)]
         return found
+
+    def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
+        return self._by_keys(schema.models, ids, model_from_row)
+
+    def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
+        return self._by_keys(schema.model_metadata, model_ids, METADATA.from_row)
+
+    def all_metadata(self) -> Iterator[MetadataRecord]:
+        table, models = schema.model_metadata, schema.models
+        query = (
+            select(table)
+            .join(models, models.c.id == table.c.model_id)
+            .where(models.c.deleted.is_(False))
+            .order_by(self.backend.bytewise(table.c.model_id))
+        )
+        for row in self.connection.execute(query.execution_options(yield_per=_STREAM_BATCH)):
+            yield METADATA.from_row(row)
 
     def live_model_ids(self) -> Iterator[str]:
         models = schema.models.c

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Row, Table, select, update
+from sqlalchemy import Connection, Row, Table, delete, select, update
 from sqlalchemy.sql.dml import Insert
 
 from modeldir.catalogue.model_fields import STORED_FIELDS
@@ -23,6 +23,7 @@ from modeldir.catalogue.records import (
     AuditRecord,
     CatalogueChanges,
     FullCatalogue,
+    MetadataRecord,
     ModelRecord,
     SessionRecord,
     WorkspaceRecord,
@@ -35,6 +36,7 @@ from modeldir.store.rows import (
     ALIASES,
     API_KEYS,
     AUDIT,
+    METADATA,
     WORKSPACES,
     model_from_row,
     model_to_row,
@@ -79,6 +81,18 @@ class SqlTransaction(SqlReader):
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None:
         self._upsert(schema.aliases, [ALIASES.to_row(a, self.written_revision) for a in records])
+
+    def put_metadata(self, records: Iterable[MetadataRecord]) -> None:
+        table = schema.model_metadata
+        self._upsert(table, [METADATA.to_row(r, self.written_revision) for r in records])
+
+    def drop_metadata(self, model_ids: Iterable[str]) -> None:
+        ids = sorted(model_ids)
+        table = schema.model_metadata
+        self.wrote = self.wrote or bool(ids)
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            self.connection.execute(delete(table).where(table.c.model_id.in_(batch)))
 
     def put_workspace(self, record: WorkspaceRecord) -> None:
         self._upsert(schema.workspaces, [WORKSPACES.to_row(record, self.written_revision)])

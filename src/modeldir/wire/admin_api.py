@@ -224,6 +224,10 @@ class AdminApi:
                 POST=call("deprecate_model", path=model, body=inputs.ModelDeprecate, writes=True),
             ),
             route(
+                "/models/{model_id:path}/metadata",
+                GET=call("get_model_metadata", path=model, versioned=False),
+            ),
+            route(
                 "/models/{model_id:path}/retire",
                 POST=call("retire_model", path=model, body=inputs.ModelRetire, writes=True),
             ),
@@ -266,12 +270,16 @@ class AdminApi:
         params = parse_query(request, inputs.ImportParams)
         data = await read_body(request, self.max_body_bytes)
         writes = not params.dry_run
-        report = await self._run(
-            request,
-            lambda s: s.import_catalogue(
-                data, replace_all=params.mode == "replace", dry_run=params.dry_run
-            ),
-            writes=writes,
-            actor=actor,
-        )
+        if params.format != "native" and params.mode == "replace":
+            raise InvalidRequestError("mode: a public catalogue is merged, never replaces")
+
+        def work(service: AdminService) -> dict[str, Any]:
+            if params.format != "native":
+                return service.import_public(
+                    data, fmt=params.format, provider=params.provider, dry_run=params.dry_run
+                )
+            replace_all = params.mode == "replace"
+            return service.import_catalogue(data, replace_all=replace_all, dry_run=params.dry_run)
+
+        report = await self._run(request, work, writes=writes, actor=actor)
         return _json(report)
