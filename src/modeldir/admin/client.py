@@ -202,6 +202,15 @@ class RemoteAdmin:
     def get_model_metadata(self, model_id: str) -> Object:
         return self._call("GET", f"/models/{model_id}/metadata").json()  # type: ignore[no-any-return]
 
+    def sync(self, upstream: Any, options: Any = None, started_ms: Any = None) -> NoReturn:
+        raise InvalidRequestError(
+            "sync runs on the database, so the upstream's key never leaves this machine: "
+            "run it without --url"
+        )
+
+    def sync_status(self) -> Object:
+        return self._call("GET", "/catalogue/sync").json()  # type: ignore[no-any-return]
+
     def export_catalogue(self) -> CatalogueDocument:
         return parse_document(self._call("GET", "/catalogue/export").json())
 

@@ -6,6 +6,7 @@
     keys.py          KeyOperations           API keys and admin keys
     models.py        ModelOperations         models and aliases
     catalogue_io.py  CatalogueOperations     import and export of the whole catalogue
+    sync.py          SyncOperations          mirroring another Models API
 
 and, here, the organisation and the audit log. What they share (the actor, ETags, the audit
 entry, list pages) is operation.py.
@@ -19,12 +20,15 @@ from modeldir.admin.inputs import AuditListParams
 from modeldir.admin.keys import KeyOperations
 from modeldir.admin.models import ModelOperations
 from modeldir.admin.operation import Actor, Object, Versioned, list_page
+from modeldir.admin.sync import SyncOperations
 from modeldir.admin.workspaces import WorkspaceOperations
 
 __all__ = ["Actor", "AdminService", "Object", "Versioned"]
 
 
-class AdminService(WorkspaceOperations, KeyOperations, ModelOperations, CatalogueOperations):
+class AdminService(
+    WorkspaceOperations, KeyOperations, ModelOperations, CatalogueOperations, SyncOperations
+):
     """Administration of one catalogue database, on behalf of one actor."""
 
     def organization(self) -> Object:

@@ -97,6 +97,34 @@ class MetadataRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """A model a sync made or keeps: where from, and the upstream's model as last synced."""
+
+    model_id: str
+    source: str
+    upstream: str
+    """The upstream's `ModelInfo` at the last sync, as JSON text."""
+    revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRunRecord:
+    """One sync of a source and how it ended (outside the catalogue's revisions)."""
+
+    source: str
+    started_at_ms: int
+    finished_at_ms: int | None = None
+    outcome: str = "ok"
+    """ok | failed"""
+    report: str | None = None
+    """What the run did (or would do), as JSON text."""
+    error: str | None = None
+    request_id: str | None = None
+    """The upstream's request id of a failed run, when it gave one."""
+    seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class WorkspaceRecord:
     id: str
     name: str

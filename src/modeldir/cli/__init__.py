@@ -16,6 +16,7 @@ from modeldir.cli import (
     keys,
     models,
     serve,
+    sync,
     workspaces,
 )
 from modeldir.cli.main import cli
@@ -30,6 +31,7 @@ __all__ = [
     "main",
     "models",
     "serve",
+    "sync",
     "workspaces",
 ]
 

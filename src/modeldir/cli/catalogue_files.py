@@ -20,7 +20,7 @@ import orjson
 from modeldir.catalogue.model_info import LIFECYCLES
 from modeldir.catalogue.public_catalogues import FORMATS
 from modeldir.cli.failures import UserError, user_errors
-from modeldir.cli.main import read_data, run
+from modeldir.cli.main import outcome, read_data, run
 from modeldir.cli.models import models
 from modeldir.cli.options import json_option, limit_option
 from modeldir.cli.progress import progress_bar
@@ -75,14 +75,9 @@ def models_list(
 
 
 def _summary(report: dict[str, Any], verbose: bool) -> str:
-    if report["dry_run"]:
-        outcome = "dry run, nothing written"
-    elif report["revision"] is None:
-        outcome = "no change: the catalogue already matches"
-    else:
-        outcome = "imported"
+    said = outcome(report, "imported")
     source = f"{report['format']}, provider {report['provider']}" if "format" in report else ""
-    lines = [f"{outcome} ({source or report['mode']})"]
+    lines = [f"{said} ({source or report['mode']})"]
     for kind in ("models", "aliases", "metadata"):
         part = report[kind]
         if kind == "metadata" and not any((*part.values(),)):

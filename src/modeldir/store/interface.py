@@ -21,6 +21,8 @@ from modeldir.catalogue.records import (
     MetadataRecord,
     ModelRecord,
     SessionRecord,
+    SourceRecord,
+    SyncRunRecord,
     WorkspaceRecord,
 )
 
@@ -57,6 +59,14 @@ class Reader(Protocol):
 
     def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
         """The metadata of these models, where they have any (in no particular order)."""
+        ...
+
+    def sources_of(self, model_ids: Collection[str]) -> list[SourceRecord]:
+        """Where these models were synced from, for those a sync made or keeps."""
+        ...
+
+    def sources_from(self, source: str) -> list[SourceRecord]:
+        """Every model a sync from `source` made or keeps (deleted ones included)."""
         ...
 
     def all_metadata(self) -> Iterator[MetadataRecord]:
@@ -143,6 +153,8 @@ class Transaction(Reader, Protocol):
 
     def put_metadata(self, records: Iterable[MetadataRecord]) -> None: ...
 
+    def put_sources(self, records: Iterable[SourceRecord]) -> None: ...
+
     def drop_metadata(self, model_ids: Iterable[str]) -> None:
         """Forget the metadata of these models."""
         ...
@@ -210,6 +222,20 @@ class Store(Protocol):
 
     def end_session(self, token_hash: bytes) -> None:
         """Forget a session everywhere at once."""
+        ...
+
+    # Syncs: outside the catalogue too.
+
+    def claim_sync(self, source: str, now_ms: int, every_ms: int) -> bool:
+        """Whether this caller runs the scheduled sync of `source` due now (one in a cluster)."""
+        ...
+
+    def add_sync_run(self, record: SyncRunRecord) -> None:
+        """Keep how a sync ended."""
+        ...
+
+    def sync_runs(self, source: str | None = None, limit: int = 20) -> list[SyncRunRecord]:
+        """The latest syncs, newest first."""
         ...
 
     def close(self) -> None: ...

@@ -23,6 +23,7 @@ from modeldir.catalogue.records import (
     AuditRecord,
     MetadataRecord,
     ModelRecord,
+    SourceRecord,
     WorkspaceRecord,
 )
 from modeldir.store import schema
@@ -102,6 +103,7 @@ API_KEYS = RowMapping(
 ADMIN_KEYS = RowMapping(schema.admin_keys, AdminKeyRecord, loaded={"secret_hash": bytes})
 AUDIT = RowMapping(schema.audit_log, AuditRecord, generated=frozenset({"seq"}))
 METADATA = RowMapping(schema.model_metadata, MetadataRecord)
+SOURCES = RowMapping(schema.model_sources, SourceRecord)
 
 
 def model_from_row(row: Row[Any]) -> ModelRecord:

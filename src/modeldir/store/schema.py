@@ -158,6 +158,43 @@ model_metadata = Table(
     Column("revision", BigInteger, nullable=False),
 )
 
+model_sources = Table(
+    "model_sources",
+    metadata,
+    # A model a sync made or keeps: its source (the upstream's URL) and the upstream's ModelInfo
+    # as last synced (JSON), against which the operator's own changes are told apart.
+    Column("model_id", String(256), primary_key=True),
+    Column("source", String(1024), nullable=False, index=True),
+    Column("upstream", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+)
+
+sync_schedule = Table(
+    "sync_schedule",
+    metadata,
+    # Outside the catalogue (no revision). A scheduled run is claimed by one conditional UPDATE
+    # of `next_at_ms`, so one instance of a cluster (one worker of one instance) runs per period.
+    Column("source", String(1024), primary_key=True),
+    Column("next_at_ms", BigInteger, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    # Every sync, scheduled or not, and how it ended (outside the catalogue: no revision).
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("source", String(1024), nullable=False),
+    Column("started_at_ms", BigInteger, nullable=False),
+    Column("finished_at_ms", BigInteger),
+    Column("outcome", String(16), nullable=False),  # ok | failed
+    Column("report", Text),
+    Column("error", Text),
+    Column("request_id", String(128)),
+    Index("ix_sync_runs_source", "source", "seq"),
+)
+
 console_sessions = Table(
     "console_sessions",
     metadata,

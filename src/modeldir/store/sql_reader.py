@@ -18,6 +18,7 @@ from modeldir.catalogue.records import (
     AuditRecord,
     MetadataRecord,
     ModelRecord,
+    SourceRecord,
     WorkspaceRecord,
 )
 from modeldir.store import schema
@@ -36,6 +37,7 @@ from modeldir.store.rows import (
     API_KEYS,
     AUDIT,
     METADATA,
+    SOURCES,
     WORKSPACES,
     model_from_row,
 )
@@ -109,6 +111,14 @@ class SqlReader:
 
     def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
         return self._by_keys(schema.model_metadata, model_ids, METADATA.from_row)
+
+    def sources_of(self, model_ids: Collection[str]) -> list[SourceRecord]:
+        return self._by_keys(schema.model_sources, model_ids, SOURCES.from_row)
+
+    def sources_from(self, source: str) -> list[SourceRecord]:
+        table = schema.model_sources
+        query = select(table).where(table.c.source == source)
+        return [SOURCES.from_row(row) for row in self.connection.execute(query)]
 
     def all_metadata(self) -> Iterator[MetadataRecord]:
         table, models = schema.model_metadata, schema.models

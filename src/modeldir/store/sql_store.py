@@ -26,9 +26,11 @@ from modeldir.catalogue.records import (
     MetadataRecord,
     ModelRecord,
     SessionRecord,
+    SourceRecord,
+    SyncRunRecord,
     WorkspaceRecord,
 )
-from modeldir.store import schema, sessions
+from modeldir.store import schema, sessions, sync_runs
 from modeldir.store.interface import Backend, ChangeSignals
 from modeldir.store.migrate import upgrade
 from modeldir.store.rows import (
@@ -37,6 +39,7 @@ from modeldir.store.rows import (
     API_KEYS,
     AUDIT,
     METADATA,
+    SOURCES,
     WORKSPACES,
     model_from_row,
     model_to_row,
@@ -85,6 +88,10 @@ class SqlTransaction(SqlReader):
     def put_metadata(self, records: Iterable[MetadataRecord]) -> None:
         table = schema.model_metadata
         self._upsert(table, [METADATA.to_row(r, self.written_revision) for r in records])
+
+    def put_sources(self, records: Iterable[SourceRecord]) -> None:
+        table = schema.model_sources
+        self._upsert(table, [SOURCES.to_row(r, self.written_revision) for r in records])
 
     def drop_metadata(self, model_ids: Iterable[str]) -> None:
         ids = sorted(model_ids)
@@ -249,6 +256,18 @@ class SqlStore:
     def end_session(self, token_hash: bytes) -> None:
         with self.engine.begin() as connection:
             sessions.end_session(connection, token_hash)
+
+    def claim_sync(self, source: str, now_ms: int, every_ms: int) -> bool:
+        with self.engine.begin() as connection:
+            return sync_runs.claim(connection, self.backend, source, now_ms, every_ms)
+
+    def add_sync_run(self, record: SyncRunRecord) -> None:
+        with self.engine.begin() as connection:
+            sync_runs.add_run(connection, record)
+
+    def sync_runs(self, source: str | None = None, limit: int = 20) -> list[SyncRunRecord]:
+        with self.engine.connect() as connection:
+            return sync_runs.runs(connection, source, limit)
 
     def change_signals(self) -> ChangeSignals | None:
         """Announcements of other writers' revisions (PostgreSQL); None: poll instead."""

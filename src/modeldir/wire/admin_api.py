@@ -249,6 +249,7 @@ class AdminApi:
                 DELETE=call("delete_alias", path=alias, versioned=False, writes=True),
             ),
             route("/catalogue/export", GET=self.export_catalogue),
+            route("/catalogue/sync", GET=call("sync_status", versioned=False)),
             route("/catalogue/import", POST=self.import_catalogue),
             route(
                 "/audit_log", GET=call("audit_log", query=inputs.AuditListParams, versioned=False)

@@ -49,6 +49,7 @@ from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
+from modeldir.wire.scheduled import keep_syncing, sync_schedule
 
 logger = logging.getLogger("modeldir.server")
 
@@ -124,8 +125,11 @@ class Server:
         self.drain = Drain(settings.drain_seconds)
         facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
         self.console = Console(self.live, settings, facts) if settings.console else None
+        self.schedule = sync_schedule(self.store, settings)
         self.metrics = (
-            Metrics(self.live, self.limiter, settings.metrics_token) if settings.metrics else None
+            Metrics(self.live, self.limiter, settings.metrics_token, self.schedule)
+            if settings.metrics
+            else None
         )
         self.entry = RequestContext(
             self.models_api.respond,
@@ -163,6 +167,8 @@ class Server:
         tasks = [asyncio.create_task(self.live.follow(settings.refresh_interval))]
         if self.metrics is not None:
             tasks.append(asyncio.create_task(self.metrics.keep_folding()))
+        if self.schedule is not None:
+            tasks.append(asyncio.create_task(keep_syncing(self.schedule, self.live)))
         self.drain.install()
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:

@@ -40,6 +40,7 @@ from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import Response
 
+from modeldir.admin.sync import SyncSchedule
 from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import AuthenticationError
 from modeldir.live import LiveCatalogue
@@ -136,10 +137,15 @@ class Metrics:
     """This worker's metrics, what feeds them, and the `/metrics` endpoint."""
 
     def __init__(
-        self, live: LiveCatalogue, limiter: RateLimiter, token: SecretStr | None = None
+        self,
+        live: LiveCatalogue,
+        limiter: RateLimiter,
+        token: SecretStr | None = None,
+        schedule: SyncSchedule | None = None,
     ) -> None:
         self.live = live
         self.limiter = limiter
+        self.schedule = schedule
         self.counts = RequestCounts()
         self.token = None if token is None else token.get_secret_value().encode()
         self.folder = os.environ.get(WORKER_METRICS_FOLDER)
@@ -182,6 +188,22 @@ class Metrics:
             buckets=PROPAGATION_BOUNDS,
             registry=registry,
         )
+        self.syncs = Counter(
+            "modeldir_sync_runs",
+            "Scheduled syncs this instance ran, by outcome (ok, failed).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.last_sync = Gauge(
+            "modeldir_sync_last_run_timestamp_seconds",
+            "When this instance's last scheduled sync of each outcome ended (Unix time).",
+            ["outcome"],
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        if schedule is not None:
+            for outcome in schedule.outcomes:  # shown from the start, at 0
+                self.syncs.labels(outcome)
         self._snapshot: _SnapshotGauges | None = None
         self._folded: dict[object, int] = collections.defaultdict(int)
 
@@ -199,6 +221,11 @@ class Metrics:
         self._fold_total(self.redis_errors, self.limiter.failures)
         for what, count in list(self.limiter.rejections.items()):
             self._fold_total(self.rate_limited.labels(LIMITS.get(what, what)), count)
+        if self.schedule is not None:
+            for outcome, count in self.schedule.outcomes.items():
+                self._fold_total(self.syncs.labels(outcome), count)
+            for outcome, when in self.schedule.last.items():
+                self.last_sync.labels(outcome).set(when)
         lags = self.live.lags
         while lags:
             self.propagation.observe(lags.popleft())
