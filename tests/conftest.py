@@ -6,10 +6,11 @@ PostgreSQL (a fresh database each time, on the machine's real server).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -21,6 +22,7 @@ from tests.support.server import ServerProcess
 from tests.support.services import fresh_postgres_database
 
 BACKENDS = ["sqlite", "postgres"]
+T = TypeVar("T")
 
 # Models added to the bundled catalogue on the live servers: a tie on created_at (D8), an id
 # with a slash (percent-encoding) and one with non-ASCII characters.
@@ -73,35 +75,46 @@ class Live:
     server: ServerProcess
 
 
+@contextmanager
+def seeded_server(
+    backend: str, folder: Path, seed: Callable[[Store], T]
+) -> Iterator[tuple[ServerProcess, str, T]]:
+    """A server on a fresh database of one backend, seeded first on the database (as the CLI
+    would); the server, the database URL and what `seed` returned."""
+    with database(backend, folder) as url:
+        store = open_store(url)
+        try:
+            seeded = seed(store)
+        finally:
+            store.close()
+        server = ServerProcess(url, folder / "server.log").start()
+        try:
+            yield server, url, seeded
+        finally:
+            server.stop()
+
+
+def _live_seed(store: Store) -> dict[str, str]:
+    init = initialize(store)
+    admin = admin_for(store)
+    admin.import_catalogue({"models": EXTRA_MODELS})
+    key = new_key(store, name="everything")
+    opus = admin.create_workspace(
+        inputs.WorkspaceCreate(name="opus only", model_access=["claude-opus-*"])
+    )
+    return {
+        "key": key,
+        "workspace_id": init.default_workspace.id,
+        "opus_key": new_key(store, workspace_id=opus.object["id"], name="opus"),
+        "opus_workspace_id": opus.object["id"],
+        "admin_key": new_admin_key(store),
+    }
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp(f"live-{request.param}")
-    with database(request.param, folder) as url:
-        store = open_store(url)
-        init = initialize(store)
-        admin = admin_for(store)
-        admin.import_catalogue({"models": EXTRA_MODELS})
-        key = new_key(store, name="everything")
-        opus = admin.create_workspace(
-            inputs.WorkspaceCreate(name="opus only", model_access=["claude-opus-*"])
-        )
-        opus_key = new_key(store, workspace_id=opus.object["id"], name="opus")
-        admin_key = new_admin_key(store)
-        store.close()
-        server = ServerProcess(url, folder / "server.log").start()
-        try:
-            yield Live(
-                backend=request.param,
-                base_url=server.base_url,
-                database_url=url,
-                key=key,
-                workspace_id=init.default_workspace.id,
-                opus_key=opus_key,
-                opus_workspace_id=opus.object["id"],
-                admin_key=admin_key,
-                server=server,
-            )
-        finally:
-            server.stop()
+    with seeded_server(request.param, folder, _live_seed) as (server, url, seeded):
+        yield Live(request.param, server.base_url, url, server=server, **seeded)

@@ -1,8 +1,9 @@
 """The layout's rules, as docs/architecture.md states them, enforced.
 
-Layers depend one way: cli -> wire -> console -> live -> admin -> store -> catalogue, with
-`errors`, `ids` and `settings` below them all. Every top-level package and module of modeldir
-is listed here with what it may import; a new one fails until it is given a place.
+Layers depend one way: cli -> wire -> console -> live -> admin -> webhooks -> store ->
+catalogue, with `errors`, `ids` and `settings` below them all. Every top-level package and
+module of modeldir is listed here with what it may import; a new one fails until it is given a
+place.
 """
 
 from __future__ import annotations
@@ -21,12 +22,24 @@ ALLOWED: dict[str, set[str]] = {
     "ids": set(),
     "settings": set(),
     "catalogue": {"catalogue", *BASE},
-    "store": {"store", "catalogue", *BASE},
-    "admin": {"admin", "store", "catalogue", "ids", *BASE},
+    "store": {"store", "catalogue", "ids", *BASE},
+    "webhooks": {"webhooks", "store", "catalogue", *BASE},
+    "admin": {"admin", "webhooks", "store", "catalogue", "ids", *BASE},
     "live": {"store", "catalogue", *BASE},
     "console": {"console", "live", "admin", "store", "catalogue", "settings", *BASE},
-    "wire": {"wire", "console", "live", "admin", "store", "catalogue", "ids", "settings", *BASE},
-    "cli": {"cli", "wire", "admin", "store", "catalogue", "settings", *BASE},
+    "wire": {
+        "wire",
+        "console",
+        "live",
+        "admin",
+        "webhooks",
+        "store",
+        "catalogue",
+        "ids",
+        "settings",
+        *BASE,
+    },
+    "cli": {"cli", "wire", "admin", "webhooks", "store", "catalogue", "settings", *BASE},
     "__main__": {"cli"},
     "__init__": set(),
 }

@@ -142,6 +142,36 @@ class Settings(BaseSettings):
         False,
         description="Scheduled syncs deprecate the synced models the upstream no longer lists.",
     )
+    webhook_delivery: bool = Field(
+        True,
+        description="Deliver webhook events from this server (one process of a cluster "
+        "delivers at a time; the others stand by).",
+    )
+    webhook_allow_private_addresses: bool = Field(
+        False,
+        description="Let webhooks go to loopback, link-local and private addresses (refused "
+        "by default, so the admin API cannot reach what only the server can).",
+    )
+    webhook_max_attempts: int = Field(
+        12,
+        ge=1,
+        le=100,
+        description="Tries per webhook delivery before it is given up and its endpoint is "
+        "marked failing.",
+    )
+    webhook_retry_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        description="Seconds before a webhook's first retry; each later one waits twice as "
+        "long (at most 6 hours), plus up to a quarter more at random.",
+    )
+    webhook_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="Seconds a webhook endpoint has to answer a delivery.",
+    )
     url: str | None = Field(
         None,
         description="Administer through the admin API of the server at this URL instead of "

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from modeldir.admin.bootstrap import initialize
-from modeldir.store import open_store
-from tests.conftest import BACKENDS, database
+from modeldir.store import Store
+from tests.conftest import BACKENDS, seeded_server
 from tests.support.admin import new_admin_key, new_key
 from tests.support.server import ServerProcess
 
@@ -45,30 +45,18 @@ class Site:
         )
 
 
+def _site_seed(store: Store) -> tuple[str, str, str]:
+    init = initialize(store)
+    return new_admin_key(store), new_key(store, name="site key"), init.default_workspace.id
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp(f"admin-{request.param}")
-    with database(request.param, folder) as url:
-        store = open_store(url)
-        init = initialize(store)
-        admin_key = new_admin_key(store)
-        api_key = new_key(store, name="site key")
-        store.close()
-        server = ServerProcess(url, folder / "server.log").start()
-        try:
-            yield Site(
-                request.param,
-                server.base_url,
-                url,
-                admin_key,
-                api_key,
-                init.default_workspace.id,
-                server,
-            )
-        finally:
-            server.stop()
+    with seeded_server(request.param, folder, _site_seed) as (server, url, seeded):
+        yield Site(request.param, server.base_url, url, *seeded, server)
 
 
 @pytest.fixture

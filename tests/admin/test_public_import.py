@@ -18,6 +18,7 @@ from modeldir.errors import InvalidCatalogue
 from modeldir.store import Store
 from tests.admin.conftest import Site, error, ok
 from tests.support.admin import admin_for
+from tests.support.outbox import endpoint, events
 from tests.support.wire_shapes import MODEL_FIELDS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -125,6 +126,23 @@ def test_a_dry_run_reports_the_diff_and_writes_nothing(store: Store) -> None:
     assert report["dry_run"] is True and report["models"]["added"] == ["claude-3-sonnet-20240229"]
     assert store.revision() == revision
     assert store.changes_since(revision).models == []
+
+
+def test_a_public_import_tells_the_webhooks_what_it_changed(store: Store) -> None:
+    initialize(store)
+    admin = admin_for(store)
+    endpoint(admin)
+    admin.import_public(fixture("models_dev_api.json"), fmt="models.dev", dry_run=True)
+    assert events(store) == []
+    admin.import_public(fixture("models_dev_api.json"), fmt="models.dev")
+    # As the first test found: one model new, Sonnet 4.5's context window changed; Opus 4.5
+    # gains metadata only, which is not a change webhooks are told of.
+    assert sorted(events(store)) == [
+        ("model.created", "claude-3-sonnet-20240229"),
+        ("model.updated", "claude-sonnet-4-5-20250929"),
+    ]
+    admin.import_public(fixture("models_dev_api.json"), fmt="models.dev")
+    assert len(events(store)) == 2  # nothing changed, nothing told
 
 
 def test_litellm_prices_per_token_become_prices_per_million(store: Store) -> None:

@@ -26,6 +26,7 @@ from modeldir.admin.upstream import Upstream
 from modeldir.errors import UpstreamError
 from modeldir.store import Store, open_store
 from tests.support.admin import admin_for, new_admin_key, new_key
+from tests.support.outbox import endpoint, events
 from tests.support.server import ServerProcess, modeldir_command
 from tests.support.services import fresh_postgres_database
 
@@ -134,6 +135,29 @@ def test_first_sync_then_updates_overrides_and_removals(local: Store, upstream: 
     report = sync(local, upstream, deprecate_missing=True)
     assert report["deprecated"] == ["up-c"] and wire(local, "up-c")["lifecycle"] == "deprecated"
     assert wire(local, "up-a")["retires_at"] == "2027-01-01T00:00:00Z"
+
+
+def test_each_model_a_sync_changes_is_told_to_the_webhooks(
+    local: Store, upstream: Upstream_
+) -> None:
+    endpoint(admin_for(local))
+    sync(local, upstream, dry_run=True)
+    assert events(local) == []
+    sync(local, upstream)
+    # `shared` is a local model: the sync leaves it alone, and says nothing of it.
+    assert sorted(events(local)) == [
+        ("model.created", "up-a"),
+        ("model.created", "up-b"),
+        ("model.created", "up-c"),
+    ]
+    changed(upstream.admin.post("/models/up-b", json={"max_tokens": 4000}))
+    changed(upstream.admin.post("/models/up-a/deprecate", json={"retires_at": "2027-01-01"}))
+    sync(local, upstream)
+    sync(local, upstream)  # nothing new upstream: nothing told
+    assert sorted(events(local)[3:]) == [
+        ("model.lifecycle_changed", "up-a"),
+        ("model.updated", "up-b"),
+    ]
 
 
 def test_a_dry_run_writes_nothing(local: Store, upstream: Upstream_) -> None:

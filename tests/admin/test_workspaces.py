@@ -321,3 +321,46 @@ def test_authentication_comes_before_validation(site: Site) -> None:
         headers=headers,
     )
     error(response, 401, "authentication_error", "x-api-key header is required")
+
+
+# ---- text PostgreSQL cannot store --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "body", "where"),
+    [
+        # Found by fuzzing the admin API: each of these was a 500 on PostgreSQL.
+        ("GET", "/api_keys?created_by_user_id=a%00", None, "created_by_user_id"),
+        ("GET", "/workspaces/wrkspc_%00", None, "The path"),
+        ("POST", "/workspaces", {"name": "a\u0000b"}, "The request body"),
+        ("POST", "/workspaces", {"name": "x", "tags": {"k\u0000": "v"}}, "The request body"),
+    ],
+)
+def test_nul_in_text_is_refused_alike_on_both_backends(
+    site: Site, method: str, target: str, body: object, where: str
+) -> None:
+    with site.admin() as client:
+        response = client.request(method, target, json=body)
+    message = f"{where}: text may not contain NUL characters (\\u0000)"
+    error(response, 400, "invalid_request_error", message)
+
+
+def test_numbers_past_what_the_store_keeps_are_refused(site: Site) -> None:
+    # Found by fuzzing the admin API: a limit of 2**63 passed validation and was a 500.
+    with site.admin() as client:
+        for too_many in (2**31, 2**63):
+            body = {"name": unique(), "rate_limits": {"requests_per_minute": too_many}}
+            message = error(client.post("/workspaces", json=body), 400, "invalid_request_error")
+            assert message == (
+                "rate_limits.requests_per_minute: Input should be less than or equal to 2147483647"
+            )
+        most = {"name": unique(), "rate_limits": {"key_requests_per_minute": 2**31 - 1}}
+        created = ok(client.post("/workspaces", json=most))
+        assert created["rate_limits"]["key_requests_per_minute"] == 2**31 - 1
+        model = {"id": unique("m"), "display_name": "M", "created_at": "2025-01-01"}
+        for field in ("max_tokens", "max_input_tokens"):
+            error(
+                client.post("/models", json={**model, field: 2**63}), 400, "invalid_request_error"
+            )
+        stored = ok(client.post("/models", json={**model, "max_tokens": 2**63 - 1}))
+        assert stored["max_tokens"] == 2**63 - 1

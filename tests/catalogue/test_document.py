@@ -122,3 +122,21 @@ def test_the_end_of_life_dates_are_the_installed_sdks() -> None:
         day = "".join(c for c in day if c.isdigit())
         when = datetime.strptime(f"{year} {month} {day}", "%Y %B %d").strftime("%Y-%m-%d")
         assert END_OF_LIFE[aliases.get(name, name)] == f"{when}T00:00:00Z", name
+
+
+LAUGHS = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{n}: &{n} [{','.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)
+)
+
+
+def test_yaml_aliases_that_expand_a_document_too_far_are_refused() -> None:
+    from modeldir.catalogue.document import load_text
+    from modeldir.errors import InvalidRequestError
+
+    # 10**7 strings from 70 nodes: refused before anything is built from them.
+    with pytest.raises(InvalidRequestError, match="aliases expand it more than 100 times"):
+        load_text(LAUGHS.encode(), "laughs.yaml", as_json=False)
+    with pytest.raises(InvalidRequestError, match="an alias refers to itself"):
+        load_text(b"models: &m [*m]\n", "", as_json=False)
+    shared = load_text(b"t: &t {a: 1}\nmodels: [{c: *t}, {c: *t}]\n", "", as_json=False)
+    assert shared == {"t": {"a": 1}, "models": [{"c": {"a": 1}}, {"c": {"a": 1}}]}

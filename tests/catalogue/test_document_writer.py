@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modeldir.catalogue.document_writer import CHUNK_RECORDS, document_chunks
 
@@ -44,3 +46,13 @@ def test_many_records_come_in_a_few_chunks() -> None:
     chunks = list(document_chunks(many, [], as_json=True))
     assert len(chunks) < 10
     assert json.loads(b"".join(chunks))["models"] == many
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=20))
+def test_any_text_reads_back_the_same_from_yaml(text: str) -> None:
+    # Found by fuzzing the export API: YAML refuses DEL, C1 controls and U+FFFE/U+FFFF as they
+    # are, which JSON carries unescaped.
+    models = [{"id": text, "display_name": text}]
+    aliases = [{"alias": text, "model": text, "listed": False}]
+    written = b"".join(document_chunks(models, aliases, as_json=False))
+    assert yaml.safe_load(written) == {"models": models, "aliases": aliases}

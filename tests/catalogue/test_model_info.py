@@ -57,6 +57,13 @@ def test_early_years_keep_four_digits() -> None:
     assert format_epoch(int(moment.replace(tzinfo=UTC).timestamp())) == "0099-01-01T00:00:00Z"
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+00:45", "9999-12-31T23:59:59-01:00"])
+def test_an_offset_past_the_range_of_years_is_a_validation_error(value: str) -> None:
+    # Found by fuzzing the admin API: it was an OverflowError, a 500, rather than a 400.
+    with pytest.raises(ValidationError, match="outside the years 0001 to 9999"):
+        make(created_at=value)
+
+
 def test_lifecycle_dates_must_agree() -> None:
     assert errors(deprecated_at="2026-02-01") == [
         "Value error, deprecated_at must be null while lifecycle is 'active'"

@@ -73,16 +73,27 @@ def test_every_manifest_is_valid_kubernetes(overlay: str) -> None:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
 
 
-def container(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    (found,) = docs["Deployment"]["spec"]["template"]["spec"]["containers"]
+def container(docs: dict[str, dict[str, Any]], name: str = "modeldir") -> dict[str, Any]:
+    """The pod's container of that name."""
+    (found,) = [
+        c for c in docs["Deployment"]["spec"]["template"]["spec"]["containers"] if c["name"] == name
+    ]
     return found  # type: ignore[no-any-return]
+
+
+# What each overlay's modeldir listens on: alone, the pod's port; behind the nginx sidecar of
+# components/nginx-front, loopback only.
+LISTENS = {
+    "single": ["--host", "0.0.0.0", "--port", "8080"],
+    "cluster": ["--host", "127.0.0.1", "--port", "8081"],
+}
 
 
 @pytest.mark.parametrize("overlay", ["single", "cluster"])
 def test_the_server_is_probed_and_stops_gracefully(overlay: str) -> None:
     docs = rendered(overlay)
     server = container(docs)
-    assert server["args"] == ["modeldir", "serve", "--host", "0.0.0.0", "--port", "8080"]
+    assert server["args"] == ["modeldir", "serve", *LISTENS[overlay]]
     assert server["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert server["livenessProbe"]["httpGet"]["path"] == "/healthz"
     pod = docs["Deployment"]["spec"]["template"]["spec"]
@@ -115,7 +126,7 @@ def test_one_instance_keeps_sqlite_on_a_volume() -> None:
 def test_the_cluster_runs_replicas_on_postgres_and_redis() -> None:
     docs = rendered("cluster")
     assert set(docs) >= {
-        "ConfigMap",
+        "ConfigMap/modeldir-settings",
         "Secret/modeldir-connections",
         "Service",
         "Deployment",
@@ -160,3 +171,32 @@ def test_prometheus_scrapes_every_replica_with_the_metrics_token() -> None:
     assert variable.removeprefix("MODELDIR_").lower() in Settings.model_fields
     (token,) = [e for e in container(docs)["env"] if e["name"] == variable]
     assert token["valueFrom"]["secretKeyRef"] == credentials
+
+
+def test_in_the_cluster_nginx_fronts_modeldir_with_the_recommended_configuration() -> None:
+    """deploy/nginx.conf, rendered for the pod, owns the pod's port; modeldir is behind it."""
+    docs = rendered("cluster")
+    conf = ROOT / "deploy" / "nginx.conf"
+    expected = (
+        conf.read_text()
+        .replace("@LISTEN@", "8080")
+        .replace("@SERVERS@", "server 127.0.0.1:8081 max_fails=1 fail_timeout=5s;")
+        .replace("@PREFIX@", "/tmp")
+    )
+    component = ROOT / "deploy" / "kubernetes" / "components" / "nginx-front" / "nginx.conf"
+    assert component.read_text() == expected, "run scripts/render-nginx (see the component)"
+    configmaps = [d for k, d in docs.items() if k.startswith("ConfigMap/modeldir-nginx")]
+    assert [c["data"]["nginx.conf"] for c in configmaps] == [expected]
+    nginx = container(docs, "nginx")
+    ports = {p["name"]: p["containerPort"] for p in nginx["ports"]}
+    assert ports == {"http": 8080}
+    assert {p["name"] for p in container(docs)["ports"]} == {"app"}  # not reachable from outside
+    assert docs["Service"]["spec"]["ports"][0]["targetPort"] == "http"
+    mounts = {m["mountPath"]: m["name"] for m in nginx["volumeMounts"]}
+    volumes = {v["name"]: v for v in docs["Deployment"]["spec"]["template"]["spec"]["volumes"]}
+    assert (
+        volumes[mounts["/etc/modeldir-nginx"]]["configMap"]["name"]
+        == configmaps[0]["metadata"]["name"]
+    )
+    assert nginx["args"] == ["nginx", "-c", "/etc/modeldir-nginx/nginx.conf", "-p", "/tmp"]
+    assert nginx["securityContext"]["readOnlyRootFilesystem"] is True

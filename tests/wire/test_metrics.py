@@ -25,6 +25,7 @@ from tests.support.admin import new_admin_key, new_key
 from tests.support.metrics import Samples, read, requests, value
 from tests.support.server import free_port
 from tests.support.services import POSTGRES_ADMIN_URL, fresh_postgres_database
+from tests.support.webhooks import receiver
 
 VERSION = {"anthropic-version": "2023-06-01"}
 
@@ -291,3 +292,31 @@ def test_exposition_parses_as_prometheus_text(tmp_path: Any) -> None:
         "modeldir_catalogue_api_keys",
         "modeldir_change_propagation_seconds_count",
     }
+
+
+def test_webhook_tries_are_counted_by_outcome(database_url: str) -> None:
+    settings = {"webhook_allow_private_addresses": True, "webhook_retry_seconds": 0.05}
+    with (
+        receiver(answer=lambda n: 500 if n <= 2 else 200) as hook,
+        serving(database_url, **settings) as site,
+    ):
+        admin = {"x-api-key": site.admin_key, **VERSION}
+        created = site.client.post(
+            "/v1/organizations/webhooks", json={"url": hook.url}, headers=admin
+        )
+        assert created.status_code == 200, created.text
+        model = {"id": "counted", "display_name": "C", "created_at": "2030-01-01"}
+        assert (
+            site.client.post("/v1/organizations/models", json=model, headers=admin).status_code
+            == 200
+        )
+
+        def tries() -> dict[str, float]:
+            samples = scrape(site.client)
+            outcomes = ("delivered", "retrying", "failed")
+            return {o: value(samples, "modeldir_webhook_tries_total", outcome=o) for o in outcomes}
+
+        hook.wait_for(lambda r: tries() == {"delivered": 1, "retrying": 2, "failed": 0})
+        samples = scrape(site.client)
+        assert value(samples, "modeldir_webhook_delivering") == 1
+        hook.wait_for(lambda r: value(scrape(site.client), "modeldir_webhook_backlog") == 0)

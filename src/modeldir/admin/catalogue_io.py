@@ -8,10 +8,17 @@ models pass through either without being held at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 
-from modeldir.admin.import_plan import SHOWN_IN_AUDIT, ImportRun, Progress, import_report
-from modeldir.admin.operation import Object, Operations
+from modeldir.admin.import_plan import (
+    SHOWN_IN_AUDIT,
+    ImportReport,
+    ImportRun,
+    ImportSource,
+    Progress,
+    import_report,
+)
+from modeldir.admin.operation import Operations
 from modeldir.admin.public_import import PublicImport, public_records
 from modeldir.catalogue.document import CatalogueDocument, RawRecord, records_of
 from modeldir.catalogue.document_writer import document_chunks
@@ -28,7 +35,7 @@ class CatalogueOperations(Operations):
 
     def import_catalogue(
         self, data: Any, *, replace_all: bool = False, dry_run: bool = False
-    ) -> Object:
+    ) -> ImportReport:
         """Bring the catalogue in line with a document held in memory, all or nothing.
 
         `merge` adds and updates; `replace` also deletes every model and alias the document does
@@ -43,13 +50,13 @@ class CatalogueOperations(Operations):
         replace_all: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
-    ) -> Object:
+    ) -> ImportReport:
         """`import_catalogue` for records read one by one (a file of any size)."""
         return self._import(lambda _reader: records, replace_all, dry_run, progress)
 
     def import_public(
         self, data: Any, *, fmt: str, provider: str = "anthropic", dry_run: bool = False
-    ) -> Object:
+    ) -> ImportReport:
         """Merge the models of one provider from a public catalogue (`models.dev`, `litellm`)
         held in memory: the native import's checks, diff and all-or-nothing write."""
         reader_of = FORMATS.get(fmt)
@@ -59,7 +66,11 @@ class CatalogueOperations(Operations):
         if public.reading.problems:
             raise InvalidCatalogue(public.reading.problems)
         # The skipped records are known once the records are read: the list fills as they are.
-        about = {"format": fmt, "provider": provider, "skipped": public.reading.skipped}
+        about: ImportSource = {
+            "format": fmt,
+            "provider": provider,
+            "skipped": public.reading.skipped,
+        }
         return self._import(lambda r: public_records(r, public), False, dry_run, about=about)
 
     def _import(
@@ -68,28 +79,27 @@ class CatalogueOperations(Operations):
         replace_all: bool,
         dry_run: bool,
         progress: Progress | None = None,
-        about: Object | None = None,
-    ) -> Object:
+        about: ImportSource | None = None,
+    ) -> ImportReport:
         """One import through a reader (dry run) or one transaction, all or nothing; `about`
         adds to its report (and audit entry) what the records came from."""
-        mode = "replace" if replace_all else "merge"
-        more = about or {}
+        mode: Literal["merge", "replace"] = "replace" if replace_all else "merge"
         if dry_run:
             with self.store.reader() as reader:
                 run = ImportRun(reader, replace_all=replace_all, write=False, progress=progress)
                 diff = run.run(records_for(reader))
-            return {**import_report(diff, mode, dry_run=True, revision=None), **more}
+            return import_report(diff, mode, dry_run=True, revision=None, about=about)
         with self.store.transaction() as tx:
             run = ImportRun(tx, replace_all=replace_all, write=True, progress=progress)
             diff = run.run(records_for(tx))
             if not diff.has_changes:  # nothing written: no audit entry, no new revision
-                return {**import_report(diff, mode, dry_run=False, revision=None), **more}
+                return import_report(diff, mode, dry_run=False, revision=None, about=about)
             revision = tx.revision()
             audited = import_report(
-                diff, mode, dry_run=False, revision=revision, shown=SHOWN_IN_AUDIT
+                diff, mode, dry_run=False, revision=revision, shown=SHOWN_IN_AUDIT, about=about
             )
-            self._audit(tx, "catalogue.import", "catalogue", "catalogue", None, {**audited, **more})
-        return {**import_report(diff, mode, dry_run=False, revision=revision), **more}
+            self._audit(tx, "catalogue.import", "catalogue", "catalogue", None, audited)
+        return import_report(diff, mode, dry_run=False, revision=revision, about=about)
 
     def export_chunks(self, *, as_json: bool) -> Iterator[bytes]:
         """The whole catalogue (live models, aliases, metadata) as an importable file, in

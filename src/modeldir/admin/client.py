@@ -243,6 +243,28 @@ class RemoteAdmin:
     def audit_log(self, params: inputs.AuditListParams) -> Object:
         return self._call("GET", "/audit_log", params=params).json()  # type: ignore[no-any-return]
 
+    def list_webhooks(self, params: inputs.ListParams) -> Object:
+        return self._call("GET", "/webhooks", params=params).json()  # type: ignore[no-any-return]
+
+    def get_webhook(self, endpoint_id: str) -> Versioned:
+        return self._versioned(self._call("GET", f"/webhooks/{endpoint_id}"))
+
+    def create_webhook(self, body: inputs.WebhookCreate) -> Versioned:
+        return self._versioned(self._call("POST", "/webhooks", json=self._body(body)))
+
+    def delete_webhook(self, endpoint_id: str, if_match: str | None = None) -> Object:
+        return self._call("DELETE", f"/webhooks/{endpoint_id}", if_match=if_match).json()  # type: ignore[no-any-return]
+
+    def list_webhook_deliveries(self, endpoint_id: str, params: inputs.ListParams) -> Object:
+        path = f"/webhooks/{endpoint_id}/deliveries"
+        return self._call("GET", path, params=params).json()  # type: ignore[no-any-return]
+
+    def resend_webhook_delivery(
+        self, endpoint_id: str, delivery_id: str, if_match: str | None = None
+    ) -> Object:
+        path = f"/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend"
+        return self._call("POST", path, if_match=if_match).json()  # type: ignore[no-any-return]
+
 
 def _database_only() -> ApiError:
     return InvalidRequestError(

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, NotRequired
 
+from typing_extensions import TypedDict
+
+from modeldir.admin.objects import closed
 from modeldir.catalogue.document import DocumentCheck, RawRecord
 from modeldir.catalogue.records import AliasRecord, MetadataRecord, ModelRecord
 from modeldir.store import Reader, Transaction
@@ -209,34 +212,93 @@ class ImportRun:
             tx.put_aliases(puts)
 
 
+@closed
+class ImportedIds(TypedDict):
+    """The ids of one kind an import adds, changes and removes, and how many stay unchanged."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+@closed
+class ImportSource(TypedDict):
+    """Where a public catalogue's import came from, and the provider's records it left out."""
+
+    format: str
+    provider: str
+    skipped: list[str]
+    """Each with the reason (not a chat model, the same model as another record...)."""
+
+
+@closed
+class ImportReport(TypedDict):
+    """What an import did (or, in a dry run, would do); `revision` is null if nothing changed."""
+
+    type: Literal["catalogue_import"]
+    mode: Literal["merge", "replace"]
+    dry_run: bool
+    models: ImportedIds
+    aliases: ImportedIds
+    metadata: ImportedIds
+    """Model metadata (prices, provider, family...), by model id."""
+    revision: int | None
+    counts: NotRequired[dict[str, dict[str, int]]]
+    """Only in the audit log, where the lists are cut short: the whole counts."""
+    format: NotRequired[str]
+    """A public catalogue's import only (`models.dev`, `litellm`), as are the next two."""
+    provider: NotRequired[str]
+    skipped: NotRequired[list[str]]
+
+
 def import_report(
-    diff: ImportDiff, mode: str, *, dry_run: bool, revision: int | None, shown: int | None = None
-) -> dict[str, Any]:
+    diff: ImportDiff,
+    mode: Literal["merge", "replace"],
+    *,
+    dry_run: bool,
+    revision: int | None,
+    shown: int | None = None,
+    about: ImportSource | None = None,
+) -> ImportReport:
     """What an import did (or, in a dry run, would do), as the API shows it.
 
     `shown` caps each list of ids (for the audit log); when it cuts any, the full counts are
-    given beside them.
+    given beside them. `about` names a public catalogue the records came from.
     """
 
-    def ids(values: list[str]) -> list[str]:
-        return values if shown is None else values[:shown]
+    def ids(kind: str) -> ImportedIds:
+        lists = {name: values[:shown] for name, values in report_lists(diff, kind).items()}
+        return {
+            "added": lists["added"],
+            "changed": lists["changed"],
+            "removed": lists["removed"],
+            "unchanged": unchanged[kind],
+        }
 
     unchanged = {
         "models": diff.unchanged,
         "aliases": diff.aliases_unchanged,
         "metadata": diff.metadata_unchanged,
     }
-    report: dict[str, Any] = {"type": "catalogue_import", "mode": mode, "dry_run": dry_run}
-    for kind in KINDS:
-        lists = report_lists(diff, kind)
-        report[kind] = {name: ids(values) for name, values in lists.items()}
-        report[kind]["unchanged"] = unchanged[kind]
-    report["revision"] = revision
+    report: ImportReport = {
+        "type": "catalogue_import",
+        "mode": mode,
+        "dry_run": dry_run,
+        "models": ids("models"),
+        "aliases": ids("aliases"),
+        "metadata": ids("metadata"),
+        "revision": revision,
+    }
     every = [values for kind in KINDS for values in report_lists(diff, kind).values()]
     if shown is not None and any(len(values) > shown for values in every):
         report["counts"] = {
             kind: {k: len(v) for k, v in report_lists(diff, kind).items()} for kind in KINDS
         }
+    if about is not None:
+        report["format"] = about["format"]
+        report["provider"] = about["provider"]
+        report["skipped"] = about["skipped"]
     return report
 
 

@@ -14,12 +14,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from modeldir.catalogue.access import unclosed_set
 from modeldir.catalogue.model_info import ID_PATTERN, LIFECYCLES, Lifecycle, ModelId, Timestamp
+from modeldir.catalogue.webhook_events import EVENT_TYPES
 from modeldir.errors import InvalidRequestError, validation_message
 
 M = TypeVar("M", bound=BaseModel)
 
 _COLOR = r"^#[0-9A-Fa-f]{6}$"
 MAX_GRACE_SECONDS = 30 * 86_400
+MAX_RATE = 2**31 - 1
+"""The most requests per minute a limit can name: the store keeps limits in 32-bit columns."""
 
 
 def _patterns(values: list[str] | None) -> list[str] | None:
@@ -46,12 +49,24 @@ def _tags(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return values
 
 
+def _event_types(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    for value in values:
+        if value not in EVENT_TYPES:
+            raise ValueError(f"{value!r} is not an event type; they are: {', '.join(EVENT_TYPES)}")
+    return sorted(set(values), key=EVENT_TYPES.index)
+
+
+EventTypes = Annotated[list[str] | None, Field(min_length=1), AfterValidator(_event_types)]
+
 ModelAccess = Annotated[list[str] | None, Field(max_length=1000), AfterValidator(_patterns)]
 """Model ids and glob patterns; null means every model."""
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Field docstrings describe the fields in the OpenAPI document too.
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 def parse(kind: type[M], data: Any) -> M:
@@ -68,9 +83,9 @@ def parse(kind: type[M], data: Any) -> M:
 class RateLimits(_Input):
     """Requests per minute; null: the organisation default; 0: no limit."""
 
-    requests_per_minute: int | None = Field(None, ge=0)
+    requests_per_minute: int | None = Field(None, ge=0, le=MAX_RATE)
     """For the whole workspace."""
-    key_requests_per_minute: int | None = Field(None, ge=0)
+    key_requests_per_minute: int | None = Field(None, ge=0, le=MAX_RATE)
     """For each of its API keys."""
 
 
@@ -132,6 +147,13 @@ class AliasUpdate(_Input):
     listed: bool = None  # type: ignore[assignment]
 
 
+class WebhookCreate(_Input):
+    url: str = Field(min_length=1, max_length=2048)
+    description: str = Field("", max_length=500)
+    event_types: EventTypes = None
+    """The event types to send there; null: every type."""
+
+
 class AdminKeyCreate(_Input):
     name: str = Field("admin key", min_length=1, max_length=500)
 
@@ -145,8 +167,11 @@ class ListParams(_Input):
     model_config = ConfigDict(extra="ignore")  # `beta=true` and the like are ignored
 
     before_id: str | None = None
+    """The page of results just before this object (its id)."""
     after_id: str | None = None
+    """The page of results just after this object (its id)."""
     limit: int = Field(20, ge=1, le=1000)
+    """Objects per page."""
 
 
 class WorkspaceListParams(ListParams):
@@ -171,11 +196,20 @@ class AuditListParams(ListParams):
     action: str | None = None
 
 
+class ExportParams(_Input):
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["json", "yaml"] = "json"
+    """The file's format."""
+
+
 class ImportParams(_Input):
     model_config = ConfigDict(extra="ignore")
 
     mode: Literal["merge", "replace"] = "merge"
+    """`merge` adds and changes; `replace` also deletes what the file does not name."""
     dry_run: bool = False
+    """Report what would change, and change nothing."""
     format: Literal["native", "models.dev", "litellm"] = "native"
     """The body's format: modeldir's own, or a public catalogue (merged only)."""
     provider: str = Field("anthropic", min_length=1, max_length=64)

@@ -85,7 +85,7 @@ class KeyOperations(Operations):
             tx.put_api_key(record)
             after = self._key_object(tx, record)
             self._audit(tx, "api_key.create", "api_key", record.id, None, after)
-        return Versioned({**after, "key": secret}, objects.etag(record.revision))
+        return Versioned(objects.with_secret(after, secret), objects.etag(record.revision))
 
     def update_api_key(
         self, key_id: str, body: ApiKeyUpdate, if_match: str | None = None
@@ -153,7 +153,7 @@ class KeyOperations(Operations):
             self._audit(
                 tx, "api_key.rotate", "api_key", key_id, self._key_object(tx, current), after
             )
-        return Versioned({**after, "key": secret}, objects.etag(rotated.revision))
+        return Versioned(objects.with_secret(after, secret), objects.etag(rotated.revision))
 
     def create_admin_key(self, body: AdminKeyCreate) -> Versioned:
         secret = new_secret(ADMIN_KEY_PREFIX)

@@ -9,7 +9,7 @@ are errors of `modeldir.errors`, so the API renders them unchanged and the CLI p
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -24,7 +24,8 @@ from modeldir.errors import NotFoundError, StaleVersionError
 from modeldir.ids import new_id
 from modeldir.store import Reader, Store, Transaction
 
-Object = dict[str, Any]
+Object = Mapping[str, Any]
+"""An object as the API shows it (its shape: a TypedDict of `objects.py`)."""
 R = TypeVar("R")
 
 
@@ -92,10 +93,19 @@ def found(record: R | None, kind: str, object_id: str) -> R:
 class Operations:
     """The state every group of operations works with: one store, one actor, one clock."""
 
-    def __init__(self, store: Store, actor: Actor, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        clock: Callable[[], float] = time.time,
+        *,
+        allow_private_webhooks: bool = False,
+    ) -> None:
         self.store = store
         self.actor = actor
         self.clock = clock
+        self.allow_private_webhooks = allow_private_webhooks
+        """Whether webhook endpoints may be on private addresses (webhooks/destinations.py)."""
 
     def now(self) -> int:
         return int(self.clock())
@@ -132,5 +142,5 @@ class Operations:
             raise NotFoundError("no default workspace: run any modeldir command once to create it")
         return found
 
-    def _key_object(self, reader: Reader, record: ApiKeyRecord) -> Object:
+    def _key_object(self, reader: Reader, record: ApiKeyRecord) -> objects.ApiKeyObject:
         return objects.api_key_object(record, self._default_workspace(reader).id, self.now())

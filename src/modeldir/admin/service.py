@@ -7,6 +7,7 @@
     models.py        ModelOperations         models and aliases
     catalogue_io.py  CatalogueOperations     import and export of the whole catalogue
     sync.py          SyncOperations          mirroring another Models API
+    webhooks.py      WebhookOperations       webhook endpoints, their delivery log, re-sends
 
 and, here, the organisation and the audit log. What they share (the actor, ETags, the audit
 entry, list pages) is operation.py.
@@ -21,13 +22,19 @@ from modeldir.admin.keys import KeyOperations
 from modeldir.admin.models import ModelOperations
 from modeldir.admin.operation import Actor, Object, Versioned, list_page
 from modeldir.admin.sync import SyncOperations
+from modeldir.admin.webhooks import WebhookOperations
 from modeldir.admin.workspaces import WorkspaceOperations
 
 __all__ = ["Actor", "AdminService", "Object", "Versioned"]
 
 
 class AdminService(
-    WorkspaceOperations, KeyOperations, ModelOperations, CatalogueOperations, SyncOperations
+    WorkspaceOperations,
+    KeyOperations,
+    ModelOperations,
+    CatalogueOperations,
+    SyncOperations,
+    WebhookOperations,
 ):
     """Administration of one catalogue database, on behalf of one actor."""
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 
-from modeldir.admin.operation import Object, Operations
+from modeldir.admin.operation import Operations
+from modeldir.admin.sync_objects import SyncReport, SyncRunList, sync_report, sync_run_object
 from modeldir.admin.upstream import Upstream, fetch_models
 from modeldir.catalogue.model_info import ModelInfo
 from modeldir.catalogue.records import SyncRunRecord
 from modeldir.catalogue.sync_plan import SyncPlan, plan_sync
-from modeldir.catalogue.timestamps import format_epoch
 from modeldir.errors import UpstreamError
 from modeldir.store import Reader
 
@@ -47,7 +46,7 @@ class SyncOperations(Operations):
         upstream: Upstream,
         options: SyncOptions = SyncOptions(),
         started_ms: int | None = None,
-    ) -> Object:
+    ) -> SyncReport:
         """One run: the report of what changed (or would change); UpstreamError if the upstream
         fails, with nothing written. `started_ms`: when a scheduled run was claimed."""
         started = int(self.clock() * 1000) if started_ms is None else started_ms
@@ -73,19 +72,19 @@ class SyncOperations(Operations):
             self.store.add_sync_run(done)
         return report
 
-    def _apply(self, source: str, models: list[ModelInfo], options: SyncOptions) -> Object:
+    def _apply(self, source: str, models: list[ModelInfo], options: SyncOptions) -> SyncReport:
         if options.dry_run:
             with self.store.reader() as reader:
                 plan = self._plan(reader, source, models, options)
-            return {**plan.report(), "dry_run": True, "revision": None}
+            return sync_report(plan, dry_run=True, revision=None)
         with self.store.transaction() as tx:
             plan = self._plan(tx, source, models, options)
-            report = {**plan.report(), "dry_run": False, "revision": None}
             if not plan.has_changes:  # nothing written: no revision, no audit entry
-                return report
+                return sync_report(plan, dry_run=False, revision=None)
+            # Through put_models, as every change: the webhook outbox hears of each model.
             tx.put_models(plan.models)
             tx.put_sources(plan.sources)
-            report["revision"] = tx.revision()
+            report = sync_report(plan, dry_run=False, revision=tx.revision())
             self._audit(tx, "catalogue.sync", "catalogue", source, None, report)
         return report
 
@@ -105,26 +104,10 @@ class SyncOperations(Operations):
             deprecate_missing=options.deprecate_missing,
         )
 
-    def sync_status(self, limit: int = 20) -> Object:
+    def sync_status(self, limit: int = 20) -> SyncRunList:
         """The latest runs, newest first."""
         runs = self.store.sync_runs(limit=limit)
         return {"type": "sync_runs", "data": [sync_run_object(run) for run in runs]}
-
-
-def sync_run_object(run: SyncRunRecord) -> dict[str, Any]:
-    """One run as the admin API shows it (modeldir's own object)."""
-    return {
-        "type": "sync_run",
-        "source": run.source,
-        "started_at": format_epoch(run.started_at_ms // 1000),
-        "finished_at": None
-        if run.finished_at_ms is None
-        else format_epoch(run.finished_at_ms // 1000),
-        "outcome": run.outcome,
-        "report": None if run.report is None else orjson.loads(run.report),
-        "error": run.error,
-        "upstream_request_id": run.request_id,
-    }
 
 
 @dataclass(slots=True)
@@ -140,7 +123,7 @@ class SyncSchedule:
     last: dict[str, float] = field(default_factory=dict)
     """When this process's last run of each outcome finished (Unix time)."""
 
-    def tick(self) -> Object | None:
+    def tick(self) -> SyncReport | None:
         """Run the sync if it is due and this caller claims it; its report, else None."""
         now_ms = int(self.operations.clock() * 1000)
         claimed = self.operations.store.claim_sync(

@@ -38,6 +38,9 @@ COLLECTIONS = ("aliases", "metadata")
 
 @dataclass(frozen=True, slots=True)
 class CatalogueDocument:
+    """A catalogue file: `models` (or `data`, so that a saved list response imports too), then
+    `aliases`. A bare list is a list of models; top-level keys starting `x-` are ignored."""
+
     models: list[ModelInfo] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
     metadata: list[ModelMetadata] = field(default_factory=list)
@@ -66,13 +69,77 @@ def load_text(raw: bytes, source: str, *, as_json: bool) -> Any:
     (`The request body is not valid YAML: line 3, column 5: ...`).
     """
     try:
-        return orjson.loads(raw) if as_json else yaml.safe_load(raw)
+        return orjson.loads(raw) if as_json else _bounded_yaml(raw, source)
     except (orjson.JSONDecodeError, yaml.YAMLError) as error:
         kind = "JSON" if as_json else "YAML"
         raise InvalidRequestError(_syntax_message(error, source, kind)) from None
     except ValueError as error:  # a YAML number too long to convert (over 4,300 digits)
         where = source or "The request body"
         raise InvalidRequestError(f"{where}: {error}") from None
+
+
+YAML_EXPANSION_LIMIT = 100
+"""How many times aliases may multiply a YAML document's nodes (more: a billion laughs)."""
+_YAML_EXPANSION_FLOOR = 100_000
+
+
+def _bounded_yaml(raw: bytes, source: str) -> Any:
+    """YAML as data, refusing documents whose aliases expand beyond a bound or into a cycle.
+
+    Anchors and aliases are legitimate (a catalogue shares capability trees that way), but a
+    few lines of nested aliases can stand for billions of nodes, which every later step would
+    walk. The node graph is measured before anything is built from it.
+    """
+    loader = yaml.SafeLoader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        distinct, expanded = _node_counts(node)
+        limit = YAML_EXPANSION_LIMIT * distinct + _YAML_EXPANSION_FLOOR
+        if expanded is None or expanded > limit:
+            where = source or "The request body"
+            why = "an alias refers to itself" if expanded is None else "aliases expand it more "
+            why += "" if expanded is None else f"than {YAML_EXPANSION_LIMIT} times over"
+            raise InvalidRequestError(f"{where}: {why}; write the repeated parts out instead")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _node_counts(root: yaml.Node) -> tuple[int, int | None]:
+    """The distinct nodes of a YAML graph and the nodes it stands for once aliases are
+    expanded (None for a cycle), each distinct node visited once."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            return len(sizes), None
+        in_progress.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in in_progress:
+                return len(sizes), None
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return len(sizes), sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _syntax_message(error: Exception, source: str, kind: str) -> str:

@@ -19,6 +19,7 @@ The `metadata` section is written only when there is some.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -53,20 +54,20 @@ def document_chunks(
     yield b"\n]}\n" if as_json else b"\n"
 
 
-# Characters YAML reads as line breaks even inside a quoted string, while JSON does not.
-_YAML_BREAKS = (
-    (b"\xe2\x80\xa8", b"\\u2028"),
-    (b"\xe2\x80\xa9", b"\\u2029"),
-    (b"\xc2\x85", b"\\u0085"),
-)
+# Characters JSON carries as they are but YAML refuses in a document (DEL, the C1 controls,
+# U+FFFE, U+FFFF) or reads as line breaks even inside a quoted string (NEL, U+2028, U+2029).
+_NOT_FOR_YAML = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbf[\xbe\xbf]")
+
+
+def _escaped(found: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(found[0].decode())
 
 
 def _yaml_safe(record: bytes) -> bytes:
-    """A JSON record that YAML reads back the same: its line-break characters escaped."""
-    if b"\xe2\x80" in record or b"\xc2\x85" in record:
-        for raw, escaped in _YAML_BREAKS:
-            record = record.replace(raw, escaped)
-    return record
+    """A JSON record that YAML reads back the same: those characters escaped, as JSON allows."""
+    if _NOT_FOR_YAML.search(record) is None:
+        return record
+    return _NOT_FOR_YAML.sub(_escaped, record)
 
 
 def _records(

@@ -38,6 +38,9 @@ def _check_id(value: str) -> str:
     return value
 
 
+MAX_TOKENS = 2**63 - 1
+"""The largest token count a model can declare: the store keeps counts in 64-bit columns."""
+
 ModelId = Annotated[str, BeforeValidator(lambda v: _check_id(v) if isinstance(v, str) else v)]
 
 Timestamp = Annotated[
@@ -128,8 +131,8 @@ class ModelInfo(_Strict):
     id: ModelId
     display_name: str = Field(min_length=1, max_length=256)
     created_at: Timestamp
-    max_input_tokens: int | None = Field(default=None, ge=1)
-    max_tokens: int | None = Field(default=None, ge=1)
+    max_input_tokens: int | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    max_tokens: int | None = Field(default=None, ge=1, le=MAX_TOKENS)
     capabilities: Capabilities | None = Field(default_factory=Capabilities)
     lifecycle: Lifecycle = "active"
     deprecated_at: Timestamp | None = None

@@ -197,6 +197,73 @@ class AuditRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookEndpointRecord:
+    """Where change events are sent, and the secret they are signed with."""
+
+    id: str
+    url: str
+    secret: str
+    """`whsec_` and the base64 of the signing key: the server must read it to sign, so it is
+    stored as is (and never logged, audited or shown after creation)."""
+    description: str
+    event_types: tuple[str, ...] | None
+    """The event types sent there; None means all of them."""
+    status: str
+    """`active`, or `failing` once a delivery ran out of tries (until one succeeds again)."""
+    created_at: int
+    deleted: bool = False
+    revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveryRecord:
+    """One event on its way to one endpoint: the delivery log's entry."""
+
+    id: str
+    event_id: str
+    """The event's id, sent as `webhook-id` (the same for every try and every re-send)."""
+    event_type: str
+    endpoint_id: str
+    status: str
+    """`pending`, `delivered`, `failed` (out of tries) or `cancelled` (endpoint deleted)."""
+    attempts: int
+    created_at: int
+    next_attempt_ms: int | None
+    """When the next try is due (epoch milliseconds) while pending."""
+    last_attempt_at: int | None = None
+    response_status: int | None = None
+    """The HTTP status the endpoint last answered with (None: no answer)."""
+    error: str | None = None
+    """Why the last try failed, in a few words."""
+    delivered_at: int | None = None
+    seq: int = 0
+    """Order of deliveries, assigned by the store."""
+
+
+class DeliveryResult(NamedTuple):
+    """What a try came to, as the delivery log keeps it."""
+
+    status: str
+    """`delivered`, `failed` (no tries left) or `pending` (tried again at `retry_at_ms`)."""
+    response_status: int | None
+    error: str | None
+    retry_at_ms: int | None = None
+
+
+class DueDelivery(NamedTuple):
+    """A delivery whose try is due, with what sending it needs."""
+
+    id: str
+    event_id: str
+    endpoint_id: str
+    url: str
+    secret: str
+    body: bytes
+    attempts: int
+    """Tries made before this one."""
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     """A web console session: the hash of its cookie's token and the admin key that opened it.
 

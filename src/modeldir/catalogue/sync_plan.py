@@ -54,21 +54,6 @@ class SyncPlan:
         """Whether applying it writes anything (a model, or a base that moved)."""
         return bool(self.models or self.sources)
 
-    def report(self) -> dict[str, Any]:
-        """What the sync did, as the admin API and the audit log show it."""
-        return {
-            "type": "catalogue_sync",
-            "source": self.source,
-            "created": sorted(self.created),
-            "updated": sorted(self.updated),
-            "lifecycle_changes": sorted(self.lifecycle),
-            "kept_local": dict(sorted(self.kept_local.items())),
-            "not_ours": sorted(self.not_ours),
-            "gone_upstream": sorted(self.gone),
-            "deprecated": sorted(self.deprecated),
-            "unchanged": self.unchanged,
-        }
-
 
 def plan_sync(
     source: str,

@@ -33,7 +33,10 @@ def parse_timestamp(value: object) -> object:
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        return moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # an offset that moves year 1 or 9999 out of range
+        raise ValueError(f"{value!r} is outside the years 0001 to 9999 in UTC") from None
 
 
 @lru_cache(maxsize=65536)

@@ -17,6 +17,7 @@ from modeldir.cli import (
     models,
     serve,
     sync,
+    webhooks,
     workspaces,
 )
 from modeldir.cli.main import cli
@@ -32,6 +33,7 @@ __all__ = [
     "models",
     "serve",
     "sync",
+    "webhooks",
     "workspaces",
 ]
 

@@ -10,7 +10,7 @@ bar on a terminal; a large diff prints its counts and the first few ids of each 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +74,7 @@ def models_list(
     out.flush()
 
 
-def _summary(report: dict[str, Any], verbose: bool) -> str:
+def _summary(report: Mapping[str, Any], verbose: bool) -> str:
     said = outcome(report, "imported")
     source = f"{report['format']}, provider {report['provider']}" if "format" in report else ""
     lines = [f"{said} ({source or report['mode']})"]
@@ -163,7 +163,7 @@ def models_import(
 
 def _import_file(
     ctx: click.Context, admin: AdminService, path: Path, replace: bool, dry_run: bool, bar: bool
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     from modeldir.catalogue.document_stream import read_records
 
     with path.open("rb") as stream, progress_bar("reading", allowed=bar) as update:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -135,7 +135,10 @@ def _admin(ctx: click.Context) -> Admin:
             store = open_store(chosen.database_url, create_folder=uses_default_database(chosen))
             ctx.call_on_close(store.close)
             initialize(store, organization_id=chosen.organization_id, seed=chosen.seed)
-        admin = AdminService(store, Actor("cli", f"{getpass.getuser()}@{socket.gethostname()}"))
+        actor = Actor("cli", f"{getpass.getuser()}@{socket.gethostname()}")
+        admin = AdminService(
+            store, actor, allow_private_webhooks=chosen.webhook_allow_private_addresses
+        )
     obj["admin"] = admin
     return admin
 
@@ -203,7 +206,7 @@ def read_data(file: str, *, as_json: bool | None = None) -> Any:
     return load_text(path.read_bytes(), file, as_json=json)
 
 
-def outcome(report: dict[str, Any], done: str) -> str:
+def outcome(report: Mapping[str, Any], done: str) -> str:
     """The first words of a bulk change's summary: a dry run, no change, or `done`."""
     if report["dry_run"]:
         return "dry run, nothing written"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -227,7 +228,7 @@ async def keys_page(console: Console, request: Request) -> Response:
     )
 
 
-def _secret_page(request: Request, session: Session, key: dict[str, Any], what: str) -> Response:
+def _secret_page(request: Request, session: Session, key: Mapping[str, Any], what: str) -> Response:
     base_url = str(request.base_url).rstrip("/")
     return page(
         request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -78,7 +79,7 @@ def _model_page(
     request: Request,
     session: Session,
     current: Versioned,
-    metadata: dict[str, Any],
+    metadata: Mapping[str, Any],
     status: int = 200,
 ) -> Response:
     snapshot = console.live.snapshot
@@ -117,7 +118,7 @@ def _form_page(
     creating: bool,
     etag: str = "",
     error: str = "",
-    current: dict[str, Any] | None = None,
+    current: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
     return page(

@@ -4,6 +4,7 @@ per capability. What the form gives is validated by the admin operations, as any
 from __future__ import annotations
 
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -99,7 +100,7 @@ def model_from_form(form: FormData) -> dict[str, Any]:
     return {name: value for name, value in model.items() if value is not None or name != "id"}
 
 
-def form_values(model: dict[str, Any]) -> dict[str, Any]:
+def form_values(model: Mapping[str, Any]) -> dict[str, Any]:
     """What the form's inputs show for a model (a wire object or what a form gave)."""
     values: dict[str, Any] = {}
     for field in FIELDS:

@@ -17,12 +17,16 @@ from modeldir.catalogue.records import (
     ApiKeyRecord,
     AuditRecord,
     CatalogueChanges,
+    DeliveryResult,
+    DueDelivery,
     FullCatalogue,
     MetadataRecord,
     ModelRecord,
     SessionRecord,
     SourceRecord,
     SyncRunRecord,
+    WebhookDeliveryRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
 
@@ -143,9 +147,29 @@ class Reader(Protocol):
         action: str | None,
     ) -> list[AuditRecord] | None: ...
 
+    def webhook_endpoint(self, endpoint_id: str) -> WebhookEndpointRecord | None: ...
+
+    def webhook_endpoint_window(
+        self, after: str | None, before: str | None, limit: int
+    ) -> list[WebhookEndpointRecord] | None:
+        """Endpoints not deleted, newest first."""
+        ...
+
+    def webhook_delivery(self, delivery_id: str) -> WebhookDeliveryRecord | None: ...
+
+    def webhook_delivery_window(
+        self, after: str | None, before: str | None, limit: int, *, endpoint_id: str
+    ) -> list[WebhookDeliveryRecord] | None:
+        """An endpoint's delivery log, newest first."""
+        ...
+
 
 class Transaction(Reader, Protocol):
-    """A write unit of work; `put_*` upserts and stamps the row with this revision."""
+    """A write unit of work; `put_*` upserts and stamps the row with this revision.
+
+    Every change to a model, alias, workspace or key is also written to the webhook outbox, as
+    the events it makes (`catalogue/webhook_events.py`), in this same transaction.
+    """
 
     def put_models(self, records: Iterable[ModelRecord]) -> None: ...
 
@@ -175,6 +199,14 @@ class Transaction(Reader, Protocol):
 
     def ensure_organization(self, organization_id: str, name: str) -> str:
         """The organisation's id, creating the organisation on first use."""
+        ...
+
+    def put_webhook_endpoint(self, record: WebhookEndpointRecord) -> None:
+        """Store an endpoint; a deleted one also drops its deliveries still waiting."""
+        ...
+
+    def add_webhook_delivery(self, event_id: str, event_type: str, endpoint_id: str) -> str:
+        """A new delivery of an event already sent (a re-send), due now; its id."""
         ...
 
 
@@ -238,7 +270,45 @@ class Store(Protocol):
         """The latest syncs, newest first."""
         ...
 
+    def delivery_queue(self) -> DeliveryQueue:
+        """The webhook deliveries as the delivery worker sees them."""
+        ...
+
     def close(self) -> None: ...
+
+
+class DeliveryQueue(Protocol):
+    """The outbox from the delivery worker's side: outside catalogue revisions."""
+
+    def hold(self) -> bool:
+        """Take, or keep, the cluster's one delivery lock; False while someone else holds it."""
+        ...
+
+    def release(self) -> None: ...
+
+    def due(self, now_ms: int, limit: int, skip: Collection[str]) -> list[DueDelivery]:
+        """Up to `limit` pending deliveries due by `now_ms`, first due first, not in `skip`."""
+        ...
+
+    def start(self, delivery_id: str, attempt: int, retry_at_ms: int, now: int) -> None:
+        """Record a try before it is made, due again at `retry_at_ms` should it never end."""
+        ...
+
+    def finish(self, delivery: DueDelivery, result: DeliveryResult) -> None:
+        """Record what a try came to (and an endpoint's status with a delivery's end)."""
+        ...
+
+    def backlog(self) -> int:
+        """How many deliveries are pending."""
+        ...
+
+
+class DeliveryLock(Protocol):
+    """Held by one process of the whole cluster at a time; lost when that process ends."""
+
+    def hold(self) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class ChangeSignals(Protocol):
@@ -280,4 +350,8 @@ class Backend(Protocol):
 
     def migration_lock(self, connection: Connection) -> AbstractContextManager[None]:
         """Hold off other instances while this one migrates."""
+        ...
+
+    def delivery_lock(self, engine: Engine) -> DeliveryLock:
+        """The lock that makes one process of the cluster the webhook delivery worker."""
         ...

@@ -35,6 +35,8 @@ WORKSPACE_ORDER = ListOrder(schema.workspaces, NEWEST_FIRST, "id")
 API_KEY_ORDER = ListOrder(schema.api_keys, NEWEST_FIRST, "id")
 ALIAS_ORDER = ListOrder(schema.aliases, (("alias", False),), "alias")
 AUDIT_ORDER = ListOrder(schema.audit_log, (("seq", True),), "id")
+WEBHOOK_ORDER = ListOrder(schema.webhook_endpoints, NEWEST_FIRST, "id")
+DELIVERY_ORDER = ListOrder(schema.webhook_deliveries, (("seq", True),), "id")
 
 _TEXT_COLUMNS = {"id", "alias"}
 

@@ -13,10 +13,13 @@ from sqlalchemy import ColumnElement, Connection, Engine, Table, create_engine, 
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.engine import make_url
 
-# An arbitrary constant: the advisory lock that instances take while migrating.
+# Arbitrary constants: the advisory locks that instances take while migrating, and that the
+# one delivery worker of a cluster holds while it delivers webhooks.
 _MIGRATION_LOCK = 0x6D6F64656C646972  # "modeldir"
+_DELIVERY_LOCK = 0x6D6F64656C646977  # "modeldiw"
 CHANNEL = "modeldir_catalogue"
 LISTENER_NAME = "modeldir-listener"  # how the listening connection shows in pg_stat_activity
+DELIVERY_NAME = "modeldir-webhooks"  # and the delivery worker's lock
 
 logger = logging.getLogger("modeldir.store")
 
@@ -55,6 +58,37 @@ class PostgresChangeSignals:
         self._stop.set()
 
 
+class PostgresDeliveryLock:
+    """A session advisory lock on a connection of its own: held while that connection lives,
+    released by PostgreSQL when it ends (a crash included), so another instance takes over."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: psycopg.Connection[Any] | None = None
+
+    def hold(self) -> bool:
+        if self._connection is not None:
+            try:
+                self._connection.execute("SELECT 1")  # still ours only while this works
+                return True
+            except psycopg.Error:
+                self.release()
+        connection = psycopg.connect(
+            self.url, autocommit=True, connect_timeout=5, application_name=DELIVERY_NAME
+        )
+        row = connection.execute("SELECT pg_try_advisory_lock(%s)", (_DELIVERY_LOCK,)).fetchone()
+        if row is not None and row[0]:
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # the session ends, and its lock with it
+            self._connection = None
+
+
 class PostgresBackend:
     def create_engine(self, url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
@@ -84,6 +118,10 @@ class PostgresBackend:
         return PostgresChangeSignals(
             make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         )
+
+    def delivery_lock(self, engine: Engine) -> PostgresDeliveryLock:
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return PostgresDeliveryLock(url)
 
     @contextmanager
     def migration_lock(self, connection: Connection) -> Iterator[None]:

@@ -24,6 +24,8 @@ from modeldir.catalogue.records import (
     MetadataRecord,
     ModelRecord,
     SourceRecord,
+    WebhookDeliveryRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
 from modeldir.store import schema
@@ -56,6 +58,8 @@ class RowMapping(Generic[R]):
     """The way back: column value -> field value."""
     generated: frozenset[str] = frozenset()
     """Fields the database fills in (never written)."""
+    stamped: bool = True
+    """Whether rows carry the catalogue revision that wrote them."""
 
     def to_row(self, record: R, revision: int) -> dict[str, Any]:
         """The row for a record, stamped with the revision that writes it."""
@@ -64,7 +68,8 @@ class RowMapping(Generic[R]):
             for f in dataclasses.fields(self.record)  # type: ignore[arg-type]
             if f.name not in self.generated
         }
-        row["revision"] = revision
+        if self.stamped:
+            row["revision"] = revision
         return row
 
     def from_row(self, row: Row[Any]) -> R:
@@ -104,6 +109,18 @@ ADMIN_KEYS = RowMapping(schema.admin_keys, AdminKeyRecord, loaded={"secret_hash"
 AUDIT = RowMapping(schema.audit_log, AuditRecord, generated=frozenset({"seq"}))
 METADATA = RowMapping(schema.model_metadata, MetadataRecord)
 SOURCES = RowMapping(schema.model_sources, SourceRecord)
+WEBHOOK_ENDPOINTS = RowMapping(
+    schema.webhook_endpoints,
+    WebhookEndpointRecord,
+    stored={"event_types": _list_json},
+    loaded={"event_types": _json_list},
+)
+WEBHOOK_DELIVERIES = RowMapping(
+    schema.webhook_deliveries,
+    WebhookDeliveryRecord,
+    generated=frozenset({"seq"}),
+    stamped=False,
+)
 
 
 def model_from_row(row: Row[Any]) -> ModelRecord:

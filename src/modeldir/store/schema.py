@@ -204,3 +204,53 @@ console_sessions = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False, index=True),
 )
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    # The signing secret itself: the server signs with it, so it cannot be a hash.
+    Column("secret", String(128), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("event_types", Text),  # JSON array; NULL means every type
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    Index("webhook_endpoints_order", "created_at", "id"),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    # The outbox: written in the same transaction as the change it tells of.
+    Column("id", String(64), primary_key=True),
+    Column("type", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),  # exactly the bytes sent and signed
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("event_id", String(64), ForeignKey("webhook_events.id"), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("endpoint_id", String(64), ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("next_attempt_ms", BigInteger),
+    Column("last_attempt_at", BigInteger),
+    Column("response_status", Integer),
+    Column("error", String(500)),
+    Column("delivered_at", BigInteger),
+    # What the delivery worker asks for: the pending deliveries due first.
+    Index("webhook_deliveries_due", "status", "next_attempt_ms"),
+    Index("webhook_deliveries_endpoint", "endpoint_id", "seq"),
+)

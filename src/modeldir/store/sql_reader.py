@@ -19,6 +19,8 @@ from modeldir.catalogue.records import (
     MetadataRecord,
     ModelRecord,
     SourceRecord,
+    WebhookDeliveryRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
 from modeldir.store import schema
@@ -27,7 +29,9 @@ from modeldir.store.keyset import (
     ALIAS_ORDER,
     API_KEY_ORDER,
     AUDIT_ORDER,
+    DELIVERY_ORDER,
     MODEL_ORDER,
+    WEBHOOK_ORDER,
     WORKSPACE_ORDER,
     window,
 )
@@ -38,6 +42,8 @@ from modeldir.store.rows import (
     AUDIT,
     METADATA,
     SOURCES,
+    WEBHOOK_DELIVERIES,
+    WEBHOOK_ENDPOINTS,
     WORKSPACES,
     model_from_row,
 )
@@ -59,6 +65,18 @@ class SqlReader:
         (column,) = table.primary_key.columns
         row = self.connection.execute(select(table).where(column == key)).first()
         return None if row is None else convert(row)
+
+    def _many(
+        self, table: Table, keys: Collection[str], convert: Callable[[Row[Any]], R]
+    ) -> list[R]:
+        """The rows with these primary keys that exist, converted (in no particular order)."""
+        (column,) = table.primary_key.columns
+        found = []
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), _IN_BATCH):
+            query = select(table).where(column.in_(ordered[start : start + _IN_BATCH]))
+            found += [convert(row) for row in self.connection.execute(query)]
+        return found
 
     def _all(
         self, table: Table, convert: Callable[[Row[Any]], R], *, include_deleted: bool = True
@@ -94,26 +112,14 @@ class SqlReader:
     def models(self, *, include_deleted: bool = False) -> list[ModelRecord]:
         return self._all(schema.models, model_from_row, include_deleted=include_deleted)
 
-    def _by_keys(
-        self, table: Table, keys: Collection[str], convert: Callable[[Row[Any]], R]
-    ) -> list[R]:
-        """The rows whose primary key is one of `keys`, converted (in no particular order)."""
-        (column,) = table.primary_key.columns
-        found = []
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), _IN_BATCH):
-            query = select(table).where(column.in_(ordered[start : start + _IN_BATCH]))
-            found += [convert(row) for row in self.connection.execute(query)]
-        return found
-
     def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
-        return self._by_keys(schema.models, ids, model_from_row)
+        return self._many(schema.models, ids, model_from_row)
 
     def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
-        return self._by_keys(schema.model_metadata, model_ids, METADATA.from_row)
+        return self._many(schema.model_metadata, model_ids, METADATA.from_row)
 
     def sources_of(self, model_ids: Collection[str]) -> list[SourceRecord]:
-        return self._by_keys(schema.model_sources, model_ids, SOURCES.from_row)
+        return self._many(schema.model_sources, model_ids, SOURCES.from_row)
 
     def sources_from(self, source: str) -> list[SourceRecord]:
         table = schema.model_sources
@@ -294,4 +300,30 @@ class SqlReader:
         ]
         return window(
             self.connection, self.backend, AUDIT_ORDER, AUDIT.from_row, after, before, limit, where
+        )
+
+    def webhook_endpoint(self, endpoint_id: str) -> WebhookEndpointRecord | None:
+        return self._one(schema.webhook_endpoints, endpoint_id, WEBHOOK_ENDPOINTS.from_row)
+
+    def webhook_endpoint_window(
+        self, after: str | None, before: str | None, limit: int
+    ) -> list[WebhookEndpointRecord] | None:
+        where = [schema.webhook_endpoints.c.deleted.is_(False)]
+        convert = WEBHOOK_ENDPOINTS.from_row
+        return window(
+            self.connection, self.backend, WEBHOOK_ORDER, convert, after, before, limit, where
+        )
+
+    def webhook_delivery(self, delivery_id: str) -> WebhookDeliveryRecord | None:
+        table = schema.webhook_deliveries
+        row = self.connection.execute(select(table).where(table.c.id == delivery_id)).first()
+        return None if row is None else WEBHOOK_DELIVERIES.from_row(row)
+
+    def webhook_delivery_window(
+        self, after: str | None, before: str | None, limit: int, *, endpoint_id: str
+    ) -> list[WebhookDeliveryRecord] | None:
+        where = [schema.webhook_deliveries.c.endpoint_id == endpoint_id]
+        convert = WEBHOOK_DELIVERIES.from_row
+        return window(
+            self.connection, self.backend, DELIVERY_ORDER, convert, after, before, limit, where
         )

@@ -28,9 +28,16 @@ from modeldir.catalogue.records import (
     SessionRecord,
     SourceRecord,
     SyncRunRecord,
+    WebhookEndpointRecord,
     WorkspaceRecord,
 )
-from modeldir.store import schema, sessions, sync_runs
+from modeldir.catalogue.webhook_events import (
+    alias_events,
+    key_events,
+    model_events,
+    workspace_events,
+)
+from modeldir.store import schema, sessions, sync_runs, webhooks
 from modeldir.store.interface import Backend, ChangeSignals
 from modeldir.store.migrate import upgrade
 from modeldir.store.rows import (
@@ -40,6 +47,7 @@ from modeldir.store.rows import (
     AUDIT,
     METADATA,
     SOURCES,
+    WEBHOOK_ENDPOINTS,
     WORKSPACES,
     model_from_row,
     model_to_row,
@@ -70,6 +78,9 @@ class SqlTransaction(SqlReader):
         self.wrote = False
         """Whether anything was written: a transaction that wrote nothing is rolled back, so
         its revision is never used (a change that changes nothing leaves no trace)."""
+        self.events = webhooks.ChangeEvents(connection, revision)
+        """The webhook outbox: each change below is compared with the stored row it replaces,
+        and its events are written with it (only while an endpoint is registered)."""
 
     def revision(self) -> int:
         return self.written_revision
@@ -80,9 +91,18 @@ class SqlTransaction(SqlReader):
             self.connection.execute(upsert(self.backend, table), rows[start : start + _BATCH])
 
     def put_models(self, records: Iterable[ModelRecord]) -> None:
+        records = list(records)
+        if self.events.listening():
+            before = {m.id: m for m in self.models_by_id([r.id for r in records])}
+            self.events.write([e for r in records for e in model_events(before.get(r.id), r)])
         self._upsert(schema.models, [model_to_row(r, self.written_revision) for r in records])
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None:
+        records = list(records)
+        if self.events.listening():
+            names = [r.alias for r in records]
+            before = {a.alias: a for a in self._many(schema.aliases, names, ALIASES.from_row)}
+            self.events.write([e for r in records for e in alias_events(before.get(r.alias), r)])
         self._upsert(schema.aliases, [ALIASES.to_row(a, self.written_revision) for a in records])
 
     def put_metadata(self, records: Iterable[MetadataRecord]) -> None:
@@ -102,13 +122,32 @@ class SqlTransaction(SqlReader):
             self.connection.execute(delete(table).where(table.c.model_id.in_(batch)))
 
     def put_workspace(self, record: WorkspaceRecord) -> None:
+        if self.events.listening():
+            self.events.write(workspace_events(self.workspace(record.id), record))
         self._upsert(schema.workspaces, [WORKSPACES.to_row(record, self.written_revision)])
 
     def put_api_key(self, record: ApiKeyRecord) -> None:
+        if self.events.listening():
+            self.events.write(key_events(self.api_key(record.id), record))
         self._upsert(schema.api_keys, [API_KEYS.to_row(record, self.written_revision)])
 
     def put_admin_key(self, record: AdminKeyRecord) -> None:
+        if self.events.listening():
+            self.events.write(key_events(self.admin_key(record.id), record))
         self._upsert(schema.admin_keys, [ADMIN_KEYS.to_row(record, self.written_revision)])
+
+    def put_webhook_endpoint(self, record: WebhookEndpointRecord) -> None:
+        row = WEBHOOK_ENDPOINTS.to_row(record, self.written_revision)
+        self._upsert(schema.webhook_endpoints, [row])
+        if record.deleted:
+            webhooks.cancel_pending(self.connection, record.id)
+
+    def add_webhook_delivery(self, event_id: str, event_type: str, endpoint_id: str) -> str:
+        now = int(time.time())
+        row = webhooks.new_delivery(event_id, event_type, endpoint_id, now, now * 1000)
+        self.connection.execute(schema.webhook_deliveries.insert().values(**row))
+        self.wrote = True
+        return str(row["id"])
 
     def add_audit(self, records: Iterable[AuditRecord]) -> None:
         rows = [AUDIT.to_row(r, self.written_revision) for r in records]
@@ -268,6 +307,9 @@ class SqlStore:
     def sync_runs(self, source: str | None = None, limit: int = 20) -> list[SyncRunRecord]:
         with self.engine.connect() as connection:
             return sync_runs.runs(connection, source, limit)
+
+    def delivery_queue(self) -> webhooks.SqlDeliveryQueue:
+        return webhooks.SqlDeliveryQueue(self.engine, self.backend)
 
     def change_signals(self) -> ChangeSignals | None:
         """Announcements of other writers' revisions (PostgreSQL); None: poll instead."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -67,6 +68,32 @@ class SqliteChangeSignals:
         self._stop.set()
 
 
+class SqliteDeliveryLock:
+    """A lock on a file beside the database: one process delivers webhooks at a time. The
+    system releases it when the process ends, however it ends."""
+
+    def __init__(self, database: str | None) -> None:
+        self.path = None if database is None else Path(f"{database}-webhooks.lock")
+        self._file: IO[bytes] | None = None
+
+    def hold(self) -> bool:
+        if self.path is None or self._file is not None:
+            return True  # a private in-memory database has one process by definition
+        file = self.path.open("ab")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.close()
+            return False
+        self._file = file
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing the file releases its lock
+            self._file = None
+
+
 class SqliteBackend:
     """WAL mode, foreign keys on, and writers that take the write lock when they begin."""
 
@@ -108,6 +135,12 @@ class SqliteBackend:
         if not database or database == ":memory:":
             return None  # nothing else can write to a private in-memory database
         return SqliteChangeSignals(str(Path(database).expanduser()))
+
+    def delivery_lock(self, engine: Engine) -> SqliteDeliveryLock:
+        database = engine.url.database
+        if not database or database == ":memory:":
+            return SqliteDeliveryLock(None)
+        return SqliteDeliveryLock(str(Path(database).expanduser()))
 
     @contextmanager
     def migration_lock(self, connection: Connection) -> Iterator[None]:

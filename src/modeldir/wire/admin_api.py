@@ -4,7 +4,8 @@ Anthropic's own routes (`me`, `workspaces`, `api_keys`) keep their paths, verbs 
 updates are `POST` to the object, archiving is `POST .../archive`, lists take `before_id`,
 `after_id` and `limit`. What Anthropic has no endpoint for (creating and rotating API keys,
 models, aliases, the catalogue, the audit log) is added in the same style; docs/admin-api.md
-lists it all. Every handler is one `AdminService` call; a write refreshes this server's
+lists it all. The routes are the table of `admin_operations.py` (which the OpenAPI document
+describes too); every handler is one `AdminService` call, and a write refreshes this server's
 snapshot before it answers, so the next request sees it.
 """
 
@@ -22,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from modeldir.admin import inputs
+from modeldir.admin.import_plan import ImportReport
 from modeldir.admin.service import Actor, AdminService, Versioned
 from modeldir.catalogue.document import load_text
 from modeldir.errors import (
@@ -31,14 +33,13 @@ from modeldir.errors import (
     RequestTooLargeError,
 )
 from modeldir.live import LiveCatalogue
+from modeldir.wire.admin_operations import OPERATIONS, PREFIX, Operation
 from modeldir.wire.admission import admit_admin
 from modeldir.wire.inbound import RequestHeaders
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
-
-PREFIX = "/v1/organizations"
 
 
 def _json(data: Any, status: int = 200, etag: str | None = None) -> Response:
@@ -59,12 +60,28 @@ def _versioned(result: Versioned, status: int = 200) -> Response:
     return response
 
 
+def refuse_nul(value: Any, where: str) -> None:
+    """A NUL character anywhere in a string of `value` is a 400: PostgreSQL cannot store one,
+    and no id holds one, so both backends refuse it alike rather than one of them failing."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InvalidRequestError(f"{where}: text may not contain NUL characters (\\u0000)")
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+
+
 def parse_query(request: Request, kind: type[M]) -> M:
     """Query parameters validated by a pydantic model; `name[]` and repeats fill list fields."""
     values: dict[str, Any] = {}
     for raw_name in request.query_params:
         name = raw_name.removesuffix("[]")
         found = request.query_params.getlist(raw_name)
+        refuse_nul([raw_name, *found], name)
         field = kind.model_fields.get(name)
         is_list = field is not None and "list" in str(field.annotation)
         if is_list:
@@ -96,18 +113,26 @@ async def read_body(request: Request, limit: int) -> Any:
     if not raw.strip():
         return {}
     as_json = "yaml" not in request.headers.get("content-type", "")
-    return load_text(raw, "", as_json=as_json)
+    data = load_text(raw, "", as_json=as_json)
+    refuse_nul(data, "The request body")
+    return data
 
 
 class AdminApi:
     """The routes of the admin API, bound to one store and its live snapshot."""
 
     def __init__(
-        self, live: LiveCatalogue, accepted_versions: frozenset[bytes], max_body_bytes: int
+        self,
+        live: LiveCatalogue,
+        accepted_versions: frozenset[bytes],
+        max_body_bytes: int,
+        *,
+        allow_private_webhooks: bool = False,
     ) -> None:
         self.live = live
         self.accepted_versions = accepted_versions
         self.max_body_bytes = max_body_bytes
+        self.allow_private_webhooks = allow_private_webhooks
 
     async def _actor(self, request: Request) -> Actor:
         """The admin key behind a request (D2's header rules), else 401 or 403."""
@@ -128,51 +153,52 @@ class AdminApi:
         writes: bool = False,
         actor: Actor | None = None,
     ) -> T:
-        service = AdminService(self.live.store, actor or await self._actor(request))
+        service = AdminService(
+            self.live.store,
+            actor or await self._actor(request),
+            allow_private_webhooks=self.allow_private_webhooks,
+        )
         result = await anyio.to_thread.run_sync(work, service)
         if writes:
             await self.live.written()
         return result
 
-    def call(
-        self,
-        method: str,
-        *,
-        path: tuple[str, ...] = (),
-        query: type[BaseModel] | None = None,
-        body: type[BaseModel] | None = None,
-        raw_body: bool = False,
-        versioned: bool = True,
-        writes: bool = False,
-    ) -> Handler:
-        """A handler that calls one `AdminService` method.
+    def call(self, operation: Operation) -> Handler:
+        """A handler that calls the operation's `AdminService` method.
 
-        Its arguments are, in order: the path parameters named in `path`, the validated query
-        (`query`), the validated body (`body`) or the parsed body as is (`raw_body`); writes also
-        pass the request's `If-Match`.
+        Its arguments are, in order: the path parameters, the validated query, the validated
+        body or the parsed body as is; writes to an existing object also pass `If-Match`.
         """
+        if operation.own:
+            return getattr(self, operation.name)  # type: ignore[no-any-return]
+        names = operation.path_params
 
         async def handle(request: Request) -> Response:
             actor = await self._actor(request)  # who asks comes before what they ask
-            args: list[Any] = [request.path_params[name] for name in path]
-            if query is not None:
-                args.append(parse_query(request, query))
-            if body is not None:
-                args.append(inputs.parse(body, await read_body(request, self.max_body_bytes)))
-            elif raw_body:
+            args: list[Any] = [request.path_params[name] for name in names]
+            refuse_nul(args, "The path")
+            if operation.query is not None:
+                args.append(parse_query(request, operation.query))
+            if operation.body is not None:
+                data = await read_body(request, self.max_body_bytes)
+                args.append(inputs.parse(operation.body, data))
+            elif operation.raw_body is not None:
                 args.append(await read_body(request, self.max_body_bytes))
-            if writes and path:  # a change to an existing object honours If-Match
+            if operation.honours_if_match:
                 args.append(request.headers.get("if-match"))
-            work = lambda s: getattr(s, method)(*args)  # noqa: E731
-            result = await self._run(request, work, writes=writes, actor=actor)
-            return _versioned(result) if versioned else _json(result)
+            work = lambda s: getattr(s, operation.name)(*args)  # noqa: E731
+            result = await self._run(request, work, writes=operation.writes, actor=actor)
+            return _versioned(result) if operation.versioned else _json(result)
 
         return handle
 
     def routes(self) -> list[BaseRoute]:
         """Every admin route, one per path (so a 405 lists all the path's methods)."""
+        by_path: dict[str, dict[str, Handler]] = {}
+        for operation in OPERATIONS:
+            by_path.setdefault(operation.path, {})[operation.method] = self.call(operation)
 
-        def route(path: str, **handlers: Handler) -> Route:
+        def route(path: str, handlers: dict[str, Handler]) -> Route:
             async def dispatch(request: Request) -> Response:
                 # Starlette answers HEAD wherever GET is allowed; the server drops the body.
                 method = "GET" if request.method == "HEAD" else request.method
@@ -180,90 +206,14 @@ class AdminApi:
 
             return Route(PREFIX + path, dispatch, methods=list(handlers))
 
-        call = self.call
-        workspace, key, model, alias = ("workspace_id",), ("api_key_id",), ("model_id",), ("alias",)
-        return [
-            route("/me", GET=call("organization", versioned=False)),
-            route(
-                "/workspaces",
-                GET=call("list_workspaces", query=inputs.WorkspaceListParams, versioned=False),
-                POST=call("create_workspace", body=inputs.WorkspaceCreate, writes=True),
-            ),
-            route(
-                "/workspaces/{workspace_id}/archive",
-                POST=call("archive_workspace", path=workspace, writes=True),
-            ),
-            route(
-                "/workspaces/{workspace_id}",
-                GET=call("get_workspace", path=workspace),
-                POST=call(
-                    "update_workspace", path=workspace, body=inputs.WorkspaceUpdate, writes=True
-                ),
-            ),
-            route(
-                "/api_keys",
-                GET=call("list_api_keys", query=inputs.ApiKeyListParams, versioned=False),
-                POST=call("create_api_key", body=inputs.ApiKeyCreate, writes=True),
-            ),
-            route(
-                "/api_keys/{api_key_id}/rotate",
-                POST=call("rotate_api_key", path=key, body=inputs.ApiKeyRotate, writes=True),
-            ),
-            route(
-                "/api_keys/{api_key_id}",
-                GET=call("get_api_key", path=key),
-                POST=call("update_api_key", path=key, body=inputs.ApiKeyUpdate, writes=True),
-            ),
-            route(
-                "/models",
-                GET=call("list_models", query=inputs.ModelListParams, versioned=False),
-                POST=call("create_model", raw_body=True, writes=True),
-            ),
-            route(
-                "/models/{model_id:path}/deprecate",
-                POST=call("deprecate_model", path=model, body=inputs.ModelDeprecate, writes=True),
-            ),
-            route(
-                "/models/{model_id:path}/metadata",
-                GET=call("get_model_metadata", path=model, versioned=False),
-            ),
-            route(
-                "/models/{model_id:path}/retire",
-                POST=call("retire_model", path=model, body=inputs.ModelRetire, writes=True),
-            ),
-            route(
-                "/models/{model_id:path}",
-                GET=call("get_model", path=model),
-                POST=call("update_model", path=model, raw_body=True, writes=True),
-                DELETE=call("delete_model", path=model, versioned=False, writes=True),
-            ),
-            route(
-                "/aliases",
-                GET=call("list_aliases", query=inputs.ListParams, versioned=False),
-                POST=call("create_alias", body=inputs.AliasCreate, writes=True),
-            ),
-            route(
-                "/aliases/{alias:path}",
-                GET=call("get_alias", path=alias),
-                POST=call("update_alias", path=alias, body=inputs.AliasUpdate, writes=True),
-                DELETE=call("delete_alias", path=alias, versioned=False, writes=True),
-            ),
-            route("/catalogue/export", GET=self.export_catalogue),
-            route("/catalogue/sync", GET=call("sync_status", versioned=False)),
-            route("/catalogue/import", POST=self.import_catalogue),
-            route(
-                "/audit_log", GET=call("audit_log", query=inputs.AuditListParams, versioned=False)
-            ),
-        ]
+        return [route(path, handlers) for path, handlers in by_path.items()]
 
     async def export_catalogue(self, request: Request) -> Response:
         """The whole catalogue as a file, streamed as the store yields it."""
-        fmt = request.query_params.get("format", "json")
-        if fmt not in ("json", "yaml"):
-            raise InvalidRequestError("format: Input should be 'json' or 'yaml'")
-        service = AdminService(self.live.store, await self._actor(request))
-        chunks = service.export_chunks(as_json=fmt == "json")
-        media_type = "application/json" if fmt == "json" else "application/yaml"
+        actor = await self._actor(request)
+        as_json = parse_query(request, inputs.ExportParams).format == "json"
+        chunks = AdminService(self.live.store, actor).export_chunks(as_json=as_json)
+        media_type = "application/json" if as_json else "application/yaml"
         return StreamingResponse(chunks, media_type=media_type)
 
     async def import_catalogue(self, request: Request) -> Response:
@@ -274,7 +224,7 @@ class AdminApi:
         if params.format != "native" and params.mode == "replace":
             raise InvalidRequestError("mode: a public catalogue is merged, never replaces")
 
-        def work(service: AdminService) -> dict[str, Any]:
+        def work(service: AdminService) -> ImportReport:
             if params.format != "native":
                 return service.import_public(
                     data, fmt=params.format, provider=params.provider, dry_run=params.dry_run

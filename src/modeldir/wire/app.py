@@ -13,11 +13,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from functools import cached_property
-from importlib import resources
 
 import anyio.to_thread
 import orjson
-import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -38,15 +36,19 @@ from modeldir.errors import (
 from modeldir.live import LiveCatalogue, SharedRevision
 from modeldir.settings import Settings
 from modeldir.store import Store, open_store
+from modeldir.webhooks.sender import Sender
+from modeldir.webhooks.worker import DeliveryWorker, RetryPolicy
 from modeldir.wire.admin_api import AdminApi
 from modeldir.wire.admission import WirePolicy
 from modeldir.wire.betas import KNOWN_BETAS
-from modeldir.wire.context import STATE_REQUEST_ID, RequestContext
+from modeldir.wire.context import RAW_ROUTES, STATE_REQUEST_ID, RequestContext
 from modeldir.wire.draining import Drain
 from modeldir.wire.logs import configure_logging
 from modeldir.wire.metrics import Metrics
 from modeldir.wire.models_api import ModelsApi
 from modeldir.wire.openai_api import OpenAIApi
+from modeldir.wire.openapi import describe
+from modeldir.wire.openapi_schemas import openapi_path
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
 from modeldir.wire.scheduled import keep_syncing, sync_schedule
@@ -121,19 +123,32 @@ class Server:
         )
         bundled = frozenset(m.id for m in bundled_document().models)
         self.openai_api = OpenAIApi(self.live, bundled, limiter=self.limiter)
-        self.admin_api = AdminApi(self.live, accepted, settings.max_body_bytes)
+        self.admin_api = AdminApi(
+            self.live,
+            accepted,
+            settings.max_body_bytes,
+            allow_private_webhooks=settings.webhook_allow_private_addresses,
+        )
+        self.webhooks = delivery_worker(self.store, settings) if settings.webhook_delivery else None
         self.drain = Drain(settings.drain_seconds)
         facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
         self.console = Console(self.live, settings, facts) if settings.console else None
         self.schedule = sync_schedule(self.store, settings)
         self.metrics = (
-            Metrics(self.live, self.limiter, settings.metrics_token, self.schedule)
+            Metrics(
+                self.live,
+                self.limiter,
+                settings.metrics_token,
+                schedule=self.schedule,
+                webhooks=self.webhooks,
+            )
             if settings.metrics
             else None
         )
+        self.rest = self._starlette()
         self.entry = RequestContext(
             self.models_api.respond,
-            self._starlette(),
+            self.rest,
             self.live,
             openai=self.openai_api.respond,
             openai_on_models=settings.openai_on_v1_models,
@@ -169,6 +184,8 @@ class Server:
             tasks.append(asyncio.create_task(self.metrics.keep_folding()))
         if self.schedule is not None:
             tasks.append(asyncio.create_task(keep_syncing(self.schedule, self.live)))
+        if self.webhooks is not None:
+            self.webhooks.start()
         self.drain.install()
         logger.info("ready: catalogue revision %d", self.live.snapshot.revision)
         try:
@@ -179,17 +196,26 @@ class Server:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if self.webhooks is not None:
+                await anyio.to_thread.run_sync(self.webhooks.stop)
             if self.metrics is not None:
                 self.metrics.close()
             if isinstance(self.limiter, RedisRateLimiter):
                 await self.limiter.close()
             self.store.close()
 
+    def served(self) -> dict[str, set[str]]:
+        """Every path this server serves (as an OpenAPI template) and its methods."""
+        paths: dict[str, set[str]] = {path: set(m) for path, m in RAW_ROUTES.items()}
+        for route in self.rest.routes:
+            if isinstance(route, Route):
+                paths.setdefault(openapi_path(route.path), set()).update(route.methods or ())
+        return paths
+
     @cached_property
     def openapi_document(self) -> bytes:
-        """The OpenAPI description this server serves (`data/openapi.yaml`), as JSON."""
-        text = resources.files("modeldir.data").joinpath("openapi.yaml").read_text("utf-8")
-        return orjson.dumps(yaml.safe_load(text))
+        """The OpenAPI description of what this server serves, as JSON (wire/openapi.py)."""
+        return describe(self.served())
 
     async def _openapi(self, request: Request) -> Response:
         return json_response(200, self.openapi_document)
@@ -210,6 +236,15 @@ class Server:
             }
         )
         return json_response(200, body)
+
+
+def delivery_worker(store: Store, settings: Settings) -> DeliveryWorker:
+    """This process's webhook delivery worker (it works while it holds the cluster's lock)."""
+    sender = Sender(
+        timeout=settings.webhook_timeout, allow_private=settings.webhook_allow_private_addresses
+    )
+    policy = RetryPolicy(settings.webhook_max_attempts, settings.webhook_retry_seconds)
+    return DeliveryWorker(store.delivery_queue(), sender, policy)
 
 
 def create_app(settings: Settings | None = None) -> RequestContext:

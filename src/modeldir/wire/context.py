@@ -57,6 +57,16 @@ Responder = Callable[[Scope, bytes], Awaitable[Response]]
 """A handler that answers with a whole response at once (the Models API)."""
 
 
+RAW_ROUTES: dict[str, tuple[str, ...]] = {
+    "/v1/models": ("GET",),
+    "/v1/models/{model_id}": ("GET",),
+    "/openai/v1/models": ("GET",),
+    "/openai/v1/models/{model}": ("GET",),
+}
+"""The paths answered here rather than by the Starlette app (as OpenAPI templates), and the
+methods they serve: `is_models_path` and `is_openai_path` say which requests they are."""
+
+
 def is_openai_path(path: str) -> bool:
     """Whether a request belongs to the OpenAI-format view (`wire/openai_api.py`)."""
     return path == "/openai/v1/models" or path.startswith("/openai/v1/models/")

@@ -82,6 +82,10 @@ def _decode(text: str) -> str:
     return unquote_plus(text.encode("latin-1").decode("utf-8", "replace"))
 
 
+_LIMIT_DIGITS = 9
+"""The most digits a `limit` is read as a number directly; longer ones go to validation."""
+
+
 def parse_list_query(query_string: bytes) -> ListQuery:
     """The list parameters, or InvalidRequestError naming the first bad one."""
     if not query_string:
@@ -98,7 +102,12 @@ def parse_list_query(query_string: bytes) -> ListQuery:
     limit_text = scalars.get("limit")
     if limit_text is None:
         limit = DEFAULT_LIMIT
-    elif limit_text.isascii() and limit_text.isdigit() and 1 <= int(limit_text) <= MAX_LIMIT:
+    elif (  # bounded before converting: 4,301 digits would be Python's ValueError, not ours
+        len(limit_text) <= _LIMIT_DIGITS
+        and limit_text.isascii()
+        and limit_text.isdigit()
+        and 1 <= int(limit_text) <= MAX_LIMIT
+    ):
         limit = int(limit_text)
     else:
         limit = _validated(scalars, lifecycle).limit

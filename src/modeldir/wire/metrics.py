@@ -44,6 +44,7 @@ from modeldir.admin.sync import SyncSchedule
 from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import AuthenticationError
 from modeldir.live import LiveCatalogue
+from modeldir.webhooks.worker import DeliveryWorker
 from modeldir.wire.rate_limits import RateLimiter
 from modeldir.wire.request_counts import LATENCY_BOUNDS, RequestCounts
 from modeldir.wire.serving import WORKER_METRICS_FOLDER
@@ -58,6 +59,8 @@ AGE = "modeldir_snapshot_age_seconds"
 PROPAGATION_BOUNDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 LIMITS = {"API key": "api_key", "workspace": "workspace"}
 """Rate limits (`Window.what`) as label values."""
+WEBHOOK_OUTCOMES = ("delivered", "retrying", "failed")
+"""What a webhook try can come to (`DeliveryWorker.tries`)."""
 Mode = Literal["livemin", "livemostrecent"]
 """How workers' values of a gauge combine (prometheus-client's multiprocess modes)."""
 _WORKER_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db$")
@@ -141,11 +144,14 @@ class Metrics:
         live: LiveCatalogue,
         limiter: RateLimiter,
         token: SecretStr | None = None,
+        *,
         schedule: SyncSchedule | None = None,
+        webhooks: DeliveryWorker | None = None,
     ) -> None:
         self.live = live
         self.limiter = limiter
         self.schedule = schedule
+        self.webhooks = webhooks
         self.counts = RequestCounts()
         self.token = None if token is None else token.get_secret_value().encode()
         self.folder = os.environ.get(WORKER_METRICS_FOLDER)
@@ -204,6 +210,27 @@ class Metrics:
         if schedule is not None:
             for outcome in schedule.outcomes:  # shown from the start, at 0
                 self.syncs.labels(outcome)
+        self.webhook_tries = Counter(
+            "modeldir_webhook_tries",
+            "Webhook delivery tries, by outcome: delivered, retrying (failed; tried again "
+            "later), failed (failed, and no tries left).",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in WEBHOOK_OUTCOMES:  # shown from the start, at 0
+            self.webhook_tries.labels(outcome)
+        self.webhook_backlog = Gauge(
+            "modeldir_webhook_backlog",
+            "Webhook deliveries waiting, as counted by the process that delivers (0 elsewhere).",
+            registry=registry,
+            multiprocess_mode="livemax",
+        )
+        self.webhook_delivering = Gauge(
+            "modeldir_webhook_delivering",
+            "Processes holding the cluster's webhook delivery lock (1 on one instance).",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
         self._snapshot: _SnapshotGauges | None = None
         self._folded: dict[object, int] = collections.defaultdict(int)
 
@@ -226,6 +253,12 @@ class Metrics:
                 self._fold_total(self.syncs.labels(outcome), count)
             for outcome, when in self.schedule.last.items():
                 self.last_sync.labels(outcome).set(when)
+        if self.webhooks is not None:
+            for outcome, count in list(self.webhooks.tries.items()):
+                self._fold_total(self.webhook_tries.labels(outcome), count)
+            backlog = self.webhooks.backlog
+            self.webhook_backlog.set(backlog or 0)
+            self.webhook_delivering.set(0 if backlog is None else 1)
         lags = self.live.lags
         while lags:
             self.propagation.observe(lags.popleft())

@@ -21,9 +21,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Literal
 from urllib.parse import unquote_to_bytes
 
 import orjson
+from pydantic import ConfigDict, with_config
+
+# typing's own TypedDict lacks what pydantic needs to read it before Python 3.12.
+from typing_extensions import TypedDict
 
 from modeldir.catalogue.access import AccessRule
 from modeldir.catalogue.list_order import release_time
@@ -36,6 +41,25 @@ from modeldir.wire.inbound import RequestHeaders
 from modeldir.wire.rate_limits import RateLimiter
 from modeldir.wire.responses import JSON, Response, error_headers
 from modeldir.wire.types import Scope
+
+
+@with_config(ConfigDict(extra="forbid"))
+class OpenAIModel(TypedDict):
+    """A model in OpenAI's format."""
+
+    id: str
+    object: Literal["model"]
+    created: int
+    """When the model was released, in Unix seconds."""
+    owned_by: Literal["anthropic", "organization"]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class OpenAIModelList(TypedDict):
+    """Every model the key may see, in OpenAI's format: one page, not paginated."""
+
+    object: Literal["list"]
+    data: list[OpenAIModel]
 
 
 class _Lists:
@@ -103,11 +127,13 @@ class OpenAIApi:
         body = lists.bodies.get(rule)
         if body is None:
             data = [self._object(e, e.id) for e in snapshot.visible(rule, DEFAULT_LIFECYCLE_MASK)]
-            body = lists.bodies[rule] = orjson.dumps({"object": "list", "data": data})
+            whole: OpenAIModelList = {"object": "list", "data": data}
+            body = lists.bodies[rule] = orjson.dumps(whole)
         return body
 
-    def _object(self, entry: Entry, shown_id: str) -> dict[str, object]:
-        owner = "anthropic" if entry.model_id in self.anthropic_models else "organization"
+    def _object(self, entry: Entry, shown_id: str) -> OpenAIModel:
+        anthropic = entry.model_id in self.anthropic_models
+        owner: Literal["anthropic", "organization"] = "anthropic" if anthropic else "organization"
         return {
             "id": shown_id,
             "object": "model",
