@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         False,
         description="Scheduled syncs deprecate the synced models the upstream no longer lists.",
     )
+    lifecycle_auto_retire: bool = Field(
+        False,
+        description="A running server retires each deprecated model once its `retires_at` has "
+        "passed (an audited change, told to webhooks; one instance of a cluster at a time). Off, "
+        "such a model stays deprecated, overdue, as on the real API.",
+    )
     webhook_delivery: bool = Field(
         True,
         description="Deliver webhook events from this server (one process of a cluster "

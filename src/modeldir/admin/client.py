@@ -240,6 +240,9 @@ class RemoteAdmin:
         except httpx.HTTPError as error:
             raise ServiceUnavailableError(f"cannot reach {self.http.base_url}: {error}") from None
 
+    def lifecycle_report(self, params: inputs.LifecycleReportParams) -> Object:
+        return self._call("GET", "/lifecycle/report", params=params).json()  # type: ignore[no-any-return]
+
     def audit_log(self, params: inputs.AuditListParams) -> Object:
         return self._call("GET", "/audit_log", params=params).json()  # type: ignore[no-any-return]
 

@@ -196,6 +196,13 @@ class AuditListParams(ListParams):
     action: str | None = None
 
 
+class LifecycleReportParams(_Input):
+    model_config = ConfigDict(extra="ignore")
+
+    within_days: int = Field(90, ge=0, le=36500)
+    """List the models that retire within this many days from now (and every deprecated one)."""
+
+
 class ExportParams(_Input):
     model_config = ConfigDict(extra="ignore")
 

@@ -126,7 +126,7 @@ class SyncSchedule:
     def tick(self) -> SyncReport | None:
         """Run the sync if it is due and this caller claims it; its report, else None."""
         now_ms = int(self.operations.clock() * 1000)
-        claimed = self.operations.store.claim_sync(
+        claimed = self.operations.store.claim_schedule(
             self.upstream.url, now_ms, int(self.every_seconds * 1000)
         )
         if not claimed:

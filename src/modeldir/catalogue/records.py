@@ -53,7 +53,8 @@ class ModelRecord:
         """The model as the Models API returns it, as data."""
         return wire_object(self.row)
 
-    # The three fields the catalogue's own logic reads: identity, list order, lifecycle filter.
+    # The fields the catalogue's own logic reads: identity, list order, lifecycle filter, and
+    # when a model retires.
     @property
     def id(self) -> str:
         return self.row[_ID]  # type: ignore[no-any-return]
@@ -66,8 +67,15 @@ class ModelRecord:
     def lifecycle(self) -> Lifecycle:
         return self.row[_LIFECYCLE]  # type: ignore[no-any-return]
 
+    @property
+    def retires_at(self) -> int | None:
+        """Epoch seconds (the retirement report and the automatic retirement read it)."""
+        return self.row[_RETIRES_AT]  # type: ignore[no-any-return]
 
-_ID, _CREATED_AT, _LIFECYCLE = (POSITION[n] for n in ("id", "created_at", "lifecycle"))
+
+_ID, _CREATED_AT, _LIFECYCLE, _RETIRES_AT = (
+    POSITION[n] for n in ("id", "created_at", "lifecycle", "retires_at")
+)
 
 
 @dataclass(frozen=True, slots=True)

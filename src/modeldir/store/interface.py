@@ -57,6 +57,15 @@ class Reader(Protocol):
         """Every live model's id, streamed (read it to the end before writing)."""
         ...
 
+    def retiring(self, until: int, *, every_deprecated: bool = False) -> list[ModelRecord]:
+        """Live models not yet retired whose `retires_at` is at or before `until` (epoch
+        seconds; overdue ones included), and with `every_deprecated` every deprecated model."""
+        ...
+
+    def count_retiring(self, until: int) -> int:
+        """How many live models not yet retired have a `retires_at` at or before `until`."""
+        ...
+
     def models_in_order(self) -> Iterator[ModelRecord]:
         """Every live model in list order (newest first, ties by id), streamed."""
         ...
@@ -258,8 +267,9 @@ class Store(Protocol):
 
     # Syncs: outside the catalogue too.
 
-    def claim_sync(self, source: str, now_ms: int, every_ms: int) -> bool:
-        """Whether this caller runs the scheduled sync of `source` due now (one in a cluster)."""
+    def claim_schedule(self, job: str, now_ms: int, every_ms: int) -> bool:
+        """Whether this caller runs the scheduled `job` due now (one in a cluster): a sync
+        source's URL, or `lifecycle:auto-retire`."""
         ...
 
     def add_sync_run(self, record: SyncRunRecord) -> None:

@@ -111,6 +111,7 @@ models = Table(
     Column("deleted", Boolean, nullable=False),
     Column("revision", BigInteger, nullable=False, index=True),
     Index("models_order", "created_at", "id"),
+    Index("models_retiring", "retires_at"),
 )
 
 aliases = Table(

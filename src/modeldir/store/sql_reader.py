@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, and_, select, true
+from sqlalchemy import ColumnElement, Connection, Row, Table, and_, func, or_, select, true
 
 from modeldir.catalogue.records import (
     AdminKeyRecord,
@@ -136,6 +136,20 @@ class SqlReader:
         )
         for row in self.connection.execute(query.execution_options(yield_per=_STREAM_BATCH)):
             yield METADATA.from_row(row)
+
+    def _retiring_where(self, until: int, every_deprecated: bool) -> ColumnElement[bool]:
+        models = schema.models.c
+        due = models.retires_at <= until
+        chosen = or_(due, models.lifecycle == "deprecated") if every_deprecated else due
+        return and_(models.deleted.is_(False), models.lifecycle != "retired", chosen)
+
+    def retiring(self, until: int, *, every_deprecated: bool = False) -> list[ModelRecord]:
+        query = select(schema.models).where(self._retiring_where(until, every_deprecated))
+        return [model_from_row(row) for row in self.connection.execute(query)]
+
+    def count_retiring(self, until: int) -> int:
+        query = select(func.count()).where(self._retiring_where(until, False))
+        return int(self.connection.execute(query.select_from(schema.models)).scalar_one())
 
     def live_model_ids(self) -> Iterator[str]:
         models = schema.models.c

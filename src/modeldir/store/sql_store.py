@@ -296,9 +296,9 @@ class SqlStore:
         with self.engine.begin() as connection:
             sessions.end_session(connection, token_hash)
 
-    def claim_sync(self, source: str, now_ms: int, every_ms: int) -> bool:
+    def claim_schedule(self, job: str, now_ms: int, every_ms: int) -> bool:
         with self.engine.begin() as connection:
-            return sync_runs.claim(connection, self.backend, source, now_ms, every_ms)
+            return sync_runs.claim(connection, self.backend, job, now_ms, every_ms)
 
     def add_sync_run(self, record: SyncRunRecord) -> None:
         with self.engine.begin() as connection:

@@ -1,7 +1,8 @@
 """Syncs and their schedule in the database, outside catalogue revisions (like sessions).
 
-A scheduled run is claimed with one conditional UPDATE: the instance whose UPDATE moves a
-source's `next_at_ms` from the past to one period ahead runs it; every other instance of the
+A scheduled run (of a sync, or of another job such as retiring overdue models: the schedule's
+`source` is then the job's name) is claimed with one conditional UPDATE: the instance whose
+UPDATE moves its `next_at_ms` from the past to one period ahead runs it; every other instance of the
 cluster, and every other worker, finds it already moved. That works the same on PostgreSQL and
 on SQLite (whose file several workers share), and a run claimed is never claimed twice.
 """
@@ -26,7 +27,9 @@ def claim(
     """Whether this caller runs the sync of `source` due at `now_ms` (then the next is due one
     period later)."""
     first = backend.dialect_insert(_SCHEDULE).values(source=source, next_at_ms=now_ms + every_ms)
-    if connection.execute(first.on_conflict_do_nothing()).rowcount == 1:
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING.
+    inserted = first.on_conflict_do_nothing().returning(_SCHEDULE.c.source)
+    if connection.execute(inserted).first() is not None:
         return True
     moved = connection.execute(
         update(_SCHEDULE)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from modeldir.admin import inputs, objects
 from modeldir.admin.import_plan import ImportReport
+from modeldir.admin.lifecycle import LifecycleReport
 from modeldir.admin.sync_objects import SyncRunList
 from modeldir.catalogue.document import CatalogueDocument
 from modeldir.catalogue.model_info import ModelInfo
@@ -135,6 +136,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "merge or replace, all or nothing", ImportReport,
         query=inputs.ImportParams, raw_body=CatalogueDocument, versioned=False, writes=True,
         own=True),
+    _op("GET", "/lifecycle/report", "lifecycle_report",
+        "The models that are deprecated or retire soon, their aliases and who can see them",
+        LifecycleReport, query=inputs.LifecycleReportParams, versioned=False),
     _op("GET", "/audit_log", "audit_log", "The audit log, newest first", objects.AuditEntry,
         query=inputs.AuditListParams, versioned=False),
     # Webhooks: endpoints told of every catalogue change (docs/webhooks.md).

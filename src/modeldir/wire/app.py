@@ -51,7 +51,12 @@ from modeldir.wire.openapi import describe
 from modeldir.wire.openapi_schemas import openapi_path
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
-from modeldir.wire.scheduled import keep_syncing, sync_schedule
+from modeldir.wire.scheduled import (
+    keep_running,
+    retirement_schedule,
+    sync_changed,
+    sync_schedule,
+)
 
 logger = logging.getLogger("modeldir.server")
 
@@ -134,6 +139,7 @@ class Server:
         facts = ServerFacts(bundled, lambda: {"rate_limits": self.limiter.state})
         self.console = Console(self.live, settings, facts) if settings.console else None
         self.schedule = sync_schedule(self.store, settings)
+        self.retirements = retirement_schedule(self.store, settings)
         self.metrics = (
             Metrics(
                 self.live,
@@ -183,7 +189,17 @@ class Server:
         if self.metrics is not None:
             tasks.append(asyncio.create_task(self.metrics.keep_folding()))
         if self.schedule is not None:
-            tasks.append(asyncio.create_task(keep_syncing(self.schedule, self.live)))
+            schedule = self.schedule
+            syncing = keep_running(
+                lambda: sync_changed(schedule), schedule.every_seconds, self.live, "sync"
+            )
+            tasks.append(asyncio.create_task(syncing))
+        if self.retirements is not None:
+            retirements = self.retirements
+            retiring = keep_running(
+                retirements.tick, retirements.every_seconds, self.live, "retirement"
+            )
+            tasks.append(asyncio.create_task(retiring))
         if self.webhooks is not None:
             self.webhooks.start()
         self.drain.install()

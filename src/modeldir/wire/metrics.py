@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
+import anyio.to_thread
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -47,6 +48,7 @@ from modeldir.live import LiveCatalogue
 from modeldir.webhooks.worker import DeliveryWorker
 from modeldir.wire.rate_limits import RateLimiter
 from modeldir.wire.request_counts import LATENCY_BOUNDS, RequestCounts
+from modeldir.wire.retiring_gauge import RetiringGauge
 from modeldir.wire.serving import WORKER_METRICS_FOLDER
 
 logger = logging.getLogger("modeldir.metrics")
@@ -231,6 +233,7 @@ class Metrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        self.retiring = RetiringGauge(live, registry)
         self._snapshot: _SnapshotGauges | None = None
         self._folded: dict[object, int] = collections.defaultdict(int)
 
@@ -280,6 +283,7 @@ class Metrics:
         while True:
             await asyncio.sleep(interval)
             try:
+                await anyio.to_thread.run_sync(self.retiring.count)
                 self.fold()
             except Exception:
                 if not failing:  # a full disk under the metrics folder: say so once
@@ -314,6 +318,7 @@ class Metrics:
                     "/metrics needs the metrics bearer token: Authorization: Bearer <token>",
                     headers={"www-authenticate": "Bearer"},
                 )
+        await anyio.to_thread.run_sync(self.retiring.count)  # a write just made shows at once
         return Response(self.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
