@@ -14,6 +14,7 @@ from modeldir.admin.bootstrap import initialize
 from modeldir.admin.lifecycle import RetirementSchedule
 from modeldir.admin.service import Actor, AdminService
 from modeldir.store import Store
+from tests.support.openapi import assert_documented
 from tests.support.outbox import endpoint, events
 
 NOW = int(datetime(2030, 6, 1, tzinfo=UTC).timestamp())
@@ -153,6 +154,7 @@ def test_the_report_lists_deprecated_and_soon_retiring_models_with_who_sees_them
             "workspaces": every,
         },
     ]
+    assert_documented("GET", "/lifecycle/report", report)
     # A shorter window keeps every deprecated model and drops the active one beyond it.
     short = admin.lifecycle_report(inputs.LifecycleReportParams(within_days=5))
     assert [m["id"] for m in short["data"]] == ["overdue", "team/next", "old"]

@@ -18,6 +18,7 @@ from modeldir.errors import InvalidCatalogue
 from modeldir.store import Store
 from tests.admin.conftest import Site, error, ok
 from tests.support.admin import admin_for
+from tests.support.openapi import assert_documented
 from tests.support.outbox import endpoint, events
 from tests.support.wire_shapes import MODEL_FIELDS
 
@@ -103,6 +104,10 @@ def test_models_dev_lays_limits_capabilities_and_metadata_over_the_catalogue(
     sonnet = model(store, "claude-sonnet-4-5-20250929")
     assert sonnet["max_input_tokens"] == 200_000  # the file says 200,000; the bundle 1,000,000
     assert metadata(store, "claude-sonnet-4-5-20250929")["knowledge_cutoff"] == "2025-07-31"
+    # Answers the fuzzing never sees (a public import's report, real metadata), as documented.
+    assert_documented("POST", "/catalogue/import", report)
+    shown = admin_for(store).get_model_metadata("claude-3-sonnet-20240229")
+    assert_documented("GET", "/models/{model_id}/metadata", shown)
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(store: Store) -> None:

@@ -26,6 +26,7 @@ from modeldir.admin.upstream import Upstream
 from modeldir.errors import UpstreamError
 from modeldir.store import Store, open_store
 from tests.support.admin import admin_for, new_admin_key, new_key
+from tests.support.openapi import assert_documented
 from tests.support.outbox import endpoint, events
 from tests.support.server import ServerProcess, modeldir_command
 from tests.support.services import fresh_postgres_database
@@ -220,6 +221,8 @@ def test_an_upstream_failing_mid_walk_leaves_the_catalogue_untouched(
     assert (
         status["outcome"] == "failed" and status["upstream_request_id"] == "req_proxy_failed_here"
     )
+    sync(local, upstream)  # and one that ends well: both as /openapi.json describes them
+    assert_documented("GET", "/catalogue/sync", admin_for(local).sync_status())
 
 
 def test_a_wrong_key_and_a_stopped_upstream(local: Store, upstream: Upstream_) -> None:
