@@ -14,6 +14,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,46 @@ def test_import_reports_every_bad_record_and_writes_nothing(cli: Cli, tmp_path: 
 
 
 # ---- one mode ------------------------------------------------------------------------------------
+
+
+def test_lifecycle_report(cli: Cli, tmp_path: Path) -> None:
+    today = datetime.now(UTC).date()
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    deprecated = {"lifecycle": "deprecated", "deprecated_at": day(-30)}
+    models = [
+        {"id": "soon-m", "display_name": "S", "created_at": "2026-01-01", **deprecated},
+        {"id": "late-m", "display_name": "L", "created_at": "2026-01-02", "retires_at": day(200)},
+        {"id": "due-m", "display_name": "D", "created_at": "2026-01-03", **deprecated},
+    ]
+    models[0]["retires_at"], models[2]["retires_at"] = day(11), day(-3)
+    catalogue = tmp_path / "c.yaml"
+    catalogue.write_text(yaml.safe_dump({"models": models}))
+    assert cli.run("models", "import", str(catalogue)).returncode == 0
+    assert cli.run("aliases", "create", "soon", "soon-m").returncode == 0
+    cli.json("workspaces", "create", "team", "--allow", "soon-*")
+
+    # Now past midnight, so 11 days ahead is 10 whole days away, 3 behind is 4 days overdue.
+    report = cli.run("lifecycle", "report")
+    assert report.returncode == 0, report.stderr
+    assert report.stdout.splitlines() == [
+        f"due-m  deprecated, retirement overdue since {day(-3)} (4 days)",
+        "  seen by: Default",
+        f"soon-m  deprecated, retires {day(11)} (in 10 days)",
+        "  aliases: soon",
+        "  seen by: Default, team",
+    ]
+    longer = cli.json("lifecycle", "report", "--within", "30w")
+    assert longer["within_days"] == 210
+    assert [(m["id"], m["days_left"]) for m in longer["data"]] == [
+        ("due-m", -4),
+        ("soon-m", 10),
+        ("late-m", 199),
+    ]
+    assert longer["data"][2]["lifecycle"] == "active"
+    cli.fails(2, "is not a number of days", "lifecycle", "report", "--within", "soon")
 
 
 def test_admin_keys_on_the_database(database_url: str) -> None:

@@ -30,6 +30,7 @@ from modeldir.errors import (
     RequestTooLargeError,
     ServiceUnavailableError,
     StaleVersionError,
+    UpstreamError,
     error_for_status,
     problems_of,
     render,
@@ -50,6 +51,7 @@ TREE: list[tuple[type[ApiError], int, str, str, int, bool]] = [
     (RateLimitError, 429, "rate_limit_error", "Rate limited", 6, True),
     (InternalServerError, 500, "api_error", "Internal server error", 6, True),
     (ServiceUnavailableError, 503, "api_error", "Service unavailable", 6, True),
+    (UpstreamError, 502, "api_error", "The upstream Models API failed", 7, True),
 ]
 
 
@@ -167,12 +169,12 @@ def test_render_parses_back_to_the_envelope(
         (429, RateLimitError),
         (500, InternalServerError),
         (503, ServiceUnavailableError),
+        (502, UpstreamError),
         # statuses without a class of their own
         (408, InvalidRequestError),
         (418, InvalidRequestError),
         (422, InvalidRequestError),
         (501, InternalServerError),
-        (502, InternalServerError),
         (504, InternalServerError),
         (529, InternalServerError),
     ],

@@ -41,6 +41,7 @@ EXIT_NOT_FOUND = 3
 EXIT_CONFLICT = 4
 EXIT_DENIED = 5
 EXIT_UNAVAILABLE = 6
+EXIT_UPSTREAM = 7
 
 
 class ApiError(Exception):
@@ -164,6 +165,15 @@ class InternalServerError(ApiError):
     exit_code = EXIT_UNAVAILABLE
 
 
+class UpstreamError(ApiError):
+    """Another Models API (a sync's source) failed or answered what cannot be used."""
+
+    status = 502
+    error_type = "api_error"
+    default_message = "The upstream Models API failed"
+    exit_code = EXIT_UPSTREAM
+
+
 class ServiceUnavailableError(ApiError):
     status = 503
     error_type = "api_error"
@@ -211,6 +221,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
         RequestTooLargeError,
         RateLimitError,
         InternalServerError,
+        UpstreamError,
         ServiceUnavailableError,
     )
 }

@@ -134,6 +134,30 @@ class Settings(BaseSettings):
         description="A bearer token /metrics requires (`Authorization: Bearer ...`); unset, "
         "/metrics needs no credential (it shows counts and timings, never a key or an id).",
     )
+    sync_from: str | None = Field(
+        None,
+        description="The base URL of an Anthropic-compatible Models API to mirror "
+        "(`modeldir sync`, and the schedule).",
+    )
+    sync_api_key: SecretStr | None = Field(
+        None, description="The API key for `sync_from` (keep it in the environment)."
+    )
+    sync_every_minutes: float = Field(
+        0,
+        ge=0,
+        description="A running server syncs from `sync_from` this often, one instance of a "
+        "cluster at a time (0: never).",
+    )
+    sync_deprecate_missing: bool = Field(
+        False,
+        description="Scheduled syncs deprecate the synced models the upstream no longer lists.",
+    )
+    lifecycle_auto_retire: bool = Field(
+        False,
+        description="A running server retires each deprecated model once its `retires_at` has "
+        "passed (an audited change, told to webhooks; one instance of a cluster at a time). Off, "
+        "such a model stays deprecated, overdue, as on the real API.",
+    )
     webhook_delivery: bool = Field(
         True,
         description="Deliver webhook events from this server (one process of a cluster "

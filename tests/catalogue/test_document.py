@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -87,6 +88,41 @@ def test_the_bundled_catalogue_is_valid_and_matches_wire_section_18() -> None:
     assert aliases["claude-sonnet-4-0"] == "claude-sonnet-4-20250514"
     assert aliases["claude-4-opus-20250514"] == "claude-opus-4-20250514"
     assert all(target in by_id for target in aliases.values())
+
+
+# WIRE §18 D: the end-of-life dates of the official Python SDK 2.14.0's table of deprecated
+# models (`anthropic/_data/deprecated_models.py`), for each model and its alias.
+END_OF_LIFE = {
+    "claude-mythos-preview": "2026-06-30T00:00:00Z",
+    "claude-sonnet-4-5-20250929": "2026-11-30T00:00:00Z",
+    "claude-opus-4-5-20251101": "2027-01-22T00:00:00Z",
+}
+
+
+def test_the_bundled_catalogue_retires_models_when_the_sdk_says() -> None:
+    document = bundled_document()
+    by_id = {m.id: m.to_wire() for m in document.models}
+    for model_id, end_of_life in END_OF_LIFE.items():
+        assert by_id[model_id]["retires_at"] == end_of_life
+        # A past date is an overdue retirement (WIRE §4.1): the model stays deprecated.
+        assert by_id[model_id]["lifecycle"] == "deprecated"
+    # deprecated_at is not in the SDK's table: the bundled value stays, even after the end.
+    assert by_id["claude-mythos-preview"]["deprecated_at"] == "2026-10-21T00:00:00Z"
+    aliases = {a.alias: a.model for a in document.aliases}
+    assert aliases["claude-sonnet-4-5"] == "claude-sonnet-4-5-20250929"
+    assert aliases["claude-opus-4-5"] == "claude-opus-4-5-20251101"
+
+
+def test_the_end_of_life_dates_are_the_installed_sdks() -> None:
+    """The SDK's own table, read in its own words ("June 30th, 2026"), agrees with the pins."""
+    from anthropic._data.deprecated_models import DEPRECATED_MODELS as sdk_table
+
+    aliases = {a.alias: a.model for a in bundled_document().aliases}
+    for name, words in sdk_table.items():
+        month, day, year = words.replace(",", "").split()
+        day = "".join(c for c in day if c.isdigit())
+        when = datetime.strptime(f"{year} {month} {day}", "%Y %B %d").strftime("%Y-%m-%d")
+        assert END_OF_LIFE[aliases.get(name, name)] == f"{when}T00:00:00Z", name
 
 
 LAUGHS = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(

@@ -71,9 +71,9 @@ def test_lifecycle_dates_must_agree() -> None:
     assert errors(lifecycle="deprecated") == [
         "Value error, deprecated_at is required when lifecycle is 'deprecated'"
     ]
-    assert errors(lifecycle="retired", deprecated_at="2026-03-01", retires_at="2026-02-01") == [
-        "Value error, retires_at must not be earlier than deprecated_at"
-    ]
+    # Deprecated after the announced end of life: the real API serves such a model (WIRE §18 D).
+    late = make(lifecycle="deprecated", deprecated_at="2026-10-21", retires_at="2026-06-30")
+    assert late.to_wire()["retires_at"] == "2026-06-30T00:00:00Z"
 
 
 @pytest.mark.parametrize("bad", ["", "has space", "tab\t", "x" * 257, "nl\n"])

@@ -81,3 +81,43 @@ def test_an_export_file_imports_back_unchanged(
     report = json.loads(again.stdout)
     assert report["revision"] is None  # nothing to change
     assert report["models"]["unchanged"] == len(imported)
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_import_from_a_public_catalogue(tmp_path: Path) -> None:
+    litellm = str(FIXTURES / "litellm_prices.json")
+    dry = run(tmp_path, "models", "import", "--format", "litellm", litellm, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[:3] == [
+        "dry run, nothing written (litellm, provider anthropic)",
+        # An empty catalogue (no seed) knows no aliases: the `-latest` names are models too.
+        "models: 5 added, 0 changed, 0 removed, 0 unchanged",
+        "  + claude-3-5-haiku-20241022",
+    ]
+    done = run(tmp_path, "models", "import", "--format", "litellm", litellm, "--json")
+    assert json.loads(done.stdout)["metadata"]["added"][0] == "claude-3-5-haiku-20241022"
+    shown = run(tmp_path, "models", "metadata", "claude-3-5-haiku-20241022")
+    assert shown.stdout.splitlines() == [
+        "provider: anthropic",
+        "family: -",
+        "input_price_per_mtok: 0.8",
+        "output_price_per_mtok: 4.0",
+        "knowledge_cutoff: -",
+        "source: litellm",
+    ]
+    refused = run(tmp_path, "models", "import", "--format", "litellm", litellm, "--replace")
+    assert refused.returncode == 2
+    assert refused.stderr == "modeldir: --replace takes modeldir's own format, not litellm\n"
+    bad = run(
+        tmp_path,
+        "models",
+        "import",
+        "--format",
+        "models.dev",
+        str(FIXTURES / "models_dev_bad.json"),
+    )
+    assert bad.returncode == 1 and bad.stderr.startswith(
+        "modeldir: invalid catalogue: 5 problem(s)"
+    )

@@ -9,41 +9,17 @@ from __future__ import annotations
 import os
 import subprocess
 
-import orjson
 import pytest
-from sqlalchemy import select
 
 from modeldir.admin import inputs
 from modeldir.admin.bootstrap import initialize
 from modeldir.admin.service import AdminService
 from modeldir.catalogue.document import parse_document
 from modeldir.catalogue.records import ModelRecord
-from modeldir.store import Store, schema
+from modeldir.store import Store
 from tests.support.admin import admin_for
+from tests.support.outbox import endpoint, events, outbox
 from tests.support.server import modeldir_command
-
-# A public address literal: registering it needs no DNS and no private-address setting, and
-# nothing is ever sent to it (no worker runs in these tests).
-PUBLIC = "http://192.88.99.77/hook"
-
-
-def outbox(store: Store, endpoint_id: str | None = None) -> list[tuple[str, str, str]]:
-    """(event type, object id, delivery status) of each delivery, in the order written."""
-    d, e = schema.webhook_deliveries, schema.webhook_events
-    query = select(e.c.type, e.c.body, d.c.status).join(e, d.c.event_id == e.c.id)
-    if endpoint_id is not None:
-        query = query.where(d.c.endpoint_id == endpoint_id)
-    with store.reader() as reader:
-        rows = reader.connection.execute(query.order_by(d.c.seq)).all()  # type: ignore[attr-defined]
-    return [(row.type, orjson.loads(row.body)["data"]["id"], row.status) for row in rows]
-
-
-def events(store: Store, endpoint_id: str | None = None) -> list[tuple[str, str]]:
-    return [(kind, object_id) for kind, object_id, _ in outbox(store, endpoint_id)]
-
-
-def endpoint(admin: AdminService, **fields: object) -> str:
-    return str(admin.create_webhook(inputs.WebhookCreate(url=PUBLIC, **fields)).object["id"])
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -320,3 +321,37 @@ def test_webhook_tries_are_counted_by_outcome(database_url: str) -> None:
         samples = scrape(site.client)
         assert value(samples, "modeldir_webhook_delivering") == 1
         hook.wait_for(lambda r: value(scrape(site.client), "modeldir_webhook_backlog") == 0)
+
+
+RETIRING = "modeldir_catalogue_models_retiring_within_30_days"
+
+
+def test_models_retiring_within_30_days_follow_the_catalogue(database_url: str) -> None:
+    from modeldir.admin.bootstrap import bundled_document
+
+    now = datetime.now(UTC)
+    soon = now + timedelta(days=30)
+    # The bundled models not yet retired whose date is at most 30 days away (overdue included).
+    bundled = [
+        m.id
+        for m in bundled_document().models
+        if m.lifecycle != "retired" and m.retires_at is not None and m.retires_at <= soon
+    ]
+    with serving(database_url) as site:
+        assert value(scrape(site.client), RETIRING) == len(bundled)
+        admin = {"x-api-key": site.admin_key, **VERSION}
+        models = "/v1/organizations/models"
+        in_10, in_40 = ((now + timedelta(days=d)).strftime("%Y-%m-%d") for d in (10, 40))
+        for model_id, retires_at in (("leaving", in_10), ("staying", in_40)):
+            made = {"id": model_id, "display_name": "M", "created_at": "2030-01-01"}
+            assert site.client.post(models, json=made, headers=admin).status_code == 200
+            deprecate = site.client.post(
+                f"{models}/{model_id}/deprecate", json={"retires_at": retires_at}, headers=admin
+            )
+            assert deprecate.status_code == 200, deprecate.text
+        # Each write refreshed the snapshot before it answered, and a new revision is counted
+        # again: no wait is needed.
+        assert value(scrape(site.client), RETIRING) == len(bundled) + 1
+        retired = site.client.post(f"{models}/leaving/retire", json={}, headers=admin)
+        assert retired.status_code == 200
+        assert value(scrape(site.client), RETIRING) == len(bundled)

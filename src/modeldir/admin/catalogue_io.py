@@ -7,21 +7,27 @@ models pass through either without being held at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 from modeldir.admin.import_plan import (
     SHOWN_IN_AUDIT,
     ImportReport,
     ImportRun,
+    ImportSource,
     Progress,
     import_report,
 )
 from modeldir.admin.operation import Operations
+from modeldir.admin.public_import import PublicImport, public_records
 from modeldir.catalogue.document import CatalogueDocument, RawRecord, records_of
 from modeldir.catalogue.document_writer import document_chunks
 from modeldir.catalogue.model_info import Alias
+from modeldir.catalogue.model_metadata import ModelMetadata, metadata_data
+from modeldir.catalogue.public_catalogues import FORMATS
 from modeldir.catalogue.render import Renderer
+from modeldir.errors import InvalidCatalogue, InvalidRequestError
+from modeldir.store import Reader
 
 
 class CatalogueOperations(Operations):
@@ -46,31 +52,64 @@ class CatalogueOperations(Operations):
         progress: Progress | None = None,
     ) -> ImportReport:
         """`import_catalogue` for records read one by one (a file of any size)."""
+        return self._import(lambda _reader: records, replace_all, dry_run, progress)
+
+    def import_public(
+        self, data: Any, *, fmt: str, provider: str = "anthropic", dry_run: bool = False
+    ) -> ImportReport:
+        """Merge the models of one provider from a public catalogue (`models.dev`, `litellm`)
+        held in memory: the native import's checks, diff and all-or-nothing write."""
+        reader_of = FORMATS.get(fmt)
+        if reader_of is None:
+            raise InvalidRequestError(f"format: Input should be one of {', '.join(FORMATS)}")
+        public = PublicImport(reader_of(data, provider), fmt)
+        if public.reading.problems:
+            raise InvalidCatalogue(public.reading.problems)
+        # The skipped records are known once the records are read: the list fills as they are.
+        about: ImportSource = {
+            "format": fmt,
+            "provider": provider,
+            "skipped": public.reading.skipped,
+        }
+        return self._import(lambda r: public_records(r, public), False, dry_run, about=about)
+
+    def _import(
+        self,
+        records_for: Callable[[Reader], Iterable[RawRecord]],
+        replace_all: bool,
+        dry_run: bool,
+        progress: Progress | None = None,
+        about: ImportSource | None = None,
+    ) -> ImportReport:
+        """One import through a reader (dry run) or one transaction, all or nothing; `about`
+        adds to its report (and audit entry) what the records came from."""
         mode: Literal["merge", "replace"] = "replace" if replace_all else "merge"
         if dry_run:
             with self.store.reader() as reader:
                 run = ImportRun(reader, replace_all=replace_all, write=False, progress=progress)
-                diff = run.run(records)
-            return import_report(diff, mode, dry_run=True, revision=None)
+                diff = run.run(records_for(reader))
+            return import_report(diff, mode, dry_run=True, revision=None, about=about)
         with self._transaction() as tx:
             run = ImportRun(tx, replace_all=replace_all, write=True, progress=progress)
-            diff = run.run(records)
+            diff = run.run(records_for(tx))
             if not diff.has_changes:  # nothing written: no audit entry, no new revision
-                return import_report(diff, mode, dry_run=False, revision=None)
+                return import_report(diff, mode, dry_run=False, revision=None, about=about)
             revision = tx.revision()
             audited = import_report(
-                diff, mode, dry_run=False, revision=revision, shown=SHOWN_IN_AUDIT
+                diff, mode, dry_run=False, revision=revision, shown=SHOWN_IN_AUDIT, about=about
             )
             self._audit(tx, "catalogue.import", "catalogue", "catalogue", None, audited)
-        return import_report(diff, mode, dry_run=False, revision=revision)
+        return import_report(diff, mode, dry_run=False, revision=revision, about=about)
 
     def export_chunks(self, *, as_json: bool) -> Iterator[bytes]:
-        """The whole catalogue (live models, then aliases) as an importable file, in chunks."""
+        """The whole catalogue (live models, aliases, metadata) as an importable file, in
+        chunks."""
         with self.store.reader() as reader:
             aliases = [_alias_data(a.alias, a.model_id, a.listed) for a in reader.aliases()]
             aliases.sort(key=lambda a: str(a["alias"]))
             models = (record.wire() for record in reader.models_in_order())
-            yield from document_chunks(models, aliases, as_json=as_json)
+            metadata = (metadata_data(record) for record in reader.all_metadata())
+            yield from document_chunks(models, aliases, as_json=as_json, metadata=metadata)
 
     def iter_models(self, lifecycles: frozenset[str]) -> Iterator[dict[str, Any]]:
         """Every model with one of these lifecycles in list order, as the Models API shows it."""
@@ -94,7 +133,8 @@ class CatalogueOperations(Operations):
             aliases = [
                 Alias(alias=a.alias, model=a.model_id, listed=a.listed) for a in reader.aliases()
             ]
-        return CatalogueDocument(models, aliases)
+            metadata = [ModelMetadata(**metadata_data(r)) for r in reader.all_metadata()]
+        return CatalogueDocument(models, aliases, metadata)
 
 
 def _alias_data(alias: str, model: str, listed: bool) -> dict[str, Any]:

@@ -193,6 +193,24 @@ class RemoteAdmin:
         params = {"mode": "replace" if replace_all else "merge", "dry_run": str(dry_run).lower()}
         return self._call("POST", "/catalogue/import", params=params, json=data).json()  # type: ignore[no-any-return]
 
+    def import_public(
+        self, data: Any, *, fmt: str, provider: str = "anthropic", dry_run: bool = False
+    ) -> Object:
+        params = {"format": fmt, "provider": provider, "dry_run": str(dry_run).lower()}
+        return self._call("POST", "/catalogue/import", params=params, json=data).json()  # type: ignore[no-any-return]
+
+    def get_model_metadata(self, model_id: str) -> Object:
+        return self._call("GET", f"/models/{model_id}/metadata").json()  # type: ignore[no-any-return]
+
+    def sync(self, upstream: Any, options: Any = None, started_ms: Any = None) -> NoReturn:
+        raise InvalidRequestError(
+            "sync runs on the database, so the upstream's key never leaves this machine: "
+            "run it without --url"
+        )
+
+    def sync_status(self) -> Object:
+        return self._call("GET", "/catalogue/sync").json()  # type: ignore[no-any-return]
+
     def export_catalogue(self) -> CatalogueDocument:
         return parse_document(self._call("GET", "/catalogue/export").json())
 
@@ -221,6 +239,9 @@ class RemoteAdmin:
                 yield from response.iter_bytes()
         except httpx.HTTPError as error:
             raise ServiceUnavailableError(f"cannot reach {self.http.base_url}: {error}") from None
+
+    def lifecycle_report(self, params: inputs.LifecycleReportParams) -> Object:
+        return self._call("GET", "/lifecycle/report", params=params).json()  # type: ignore[no-any-return]
 
     def audit_log(self, params: inputs.AuditListParams) -> Object:
         return self._call("GET", "/audit_log", params=params).json()  # type: ignore[no-any-return]

@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 
 from modeldir.admin.objects import closed
 from modeldir.catalogue.document import DocumentCheck, RawRecord
-from modeldir.catalogue.records import AliasRecord, ModelRecord
+from modeldir.catalogue.records import AliasRecord, MetadataRecord, ModelRecord
 from modeldir.store import Reader, Transaction
 
 BATCH = 1000
@@ -27,6 +27,8 @@ SHOWN_IN_AUDIT = 100
 
 Progress = Callable[[int], None]
 """Told how many records have been read so far, now and then."""
+KINDS = ("models", "aliases", "metadata")
+"""What an import reports on, each with ids added, changed and removed, and a count unchanged."""
 
 
 @dataclass(slots=True)
@@ -42,12 +44,15 @@ class ImportDiff:
     aliases_changed: list[str] = field(default_factory=list)
     aliases_unchanged: int = 0
     aliases_removed: list[str] = field(default_factory=list)
+    metadata_added: list[str] = field(default_factory=list)
+    metadata_changed: list[str] = field(default_factory=list)
+    metadata_unchanged: int = 0
+    metadata_removed: list[str] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
         """Whether applying the document would change anything at all."""
-        lists = (self.added, self.changed, self.removed)
-        return any((*lists, self.aliases_added, self.aliases_changed, self.aliases_removed))
+        return any(ids for kind in KINDS for ids in report_lists(self, kind).values())
 
 
 class ImportRun:
@@ -74,6 +79,7 @@ class ImportRun:
             else DocumentCheck(self._stored_model, self.stored_aliases.__contains__)
         )
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        self._pending_metadata: list[MetadataRecord] = []
 
     def run(self, records: Iterable[RawRecord]) -> ImportDiff:
         """Read every record, then compare and (when writing) apply; InvalidCatalogue if any
@@ -82,6 +88,12 @@ class ImportRun:
         for record in records:
             if record.collection == "aliases":
                 self.check.alias(record)
+            elif record.collection == "metadata":
+                found = self.check.metadata(record)
+                if found is not None:
+                    self._pending_metadata.append(found.record())
+                    if len(self._pending_metadata) >= BATCH:
+                        self._flush_metadata()
             else:
                 checked = self.check.model(record)
                 if checked is not None:
@@ -92,15 +104,18 @@ class ImportRun:
             if self.progress is not None and read % BATCH == 0:
                 self.progress(read)
         self._flush()
+        self._flush_metadata()
         aliases = self.check.finish()  # raises with every problem found
         if self.progress is not None:
             self.progress(read)
         if self.replace_all:
             self._remove_models()
+            self._remove_metadata()
         self._apply_aliases(aliases)
         diff = self.diff
-        for ids in (diff.added, diff.changed, diff.removed):
-            ids.sort()
+        for kind in ("models", "metadata"):
+            for ids in report_lists(diff, kind).values():
+                ids.sort()
         return diff
 
     def _stored_model(self, model_id: str) -> bool:
@@ -133,6 +148,35 @@ class ImportRun:
         tx = self._writing
         if tx is not None and puts:
             tx.put_models(puts)
+
+    def _flush_metadata(self) -> None:
+        if not self._pending_metadata:
+            return
+        pending = self._pending_metadata
+        stored = {r.model_id: r for r in self.reader.metadata_of([r.model_id for r in pending])}
+        puts = []
+        for record in pending:
+            old = stored.get(record.model_id)
+            if old is None:
+                self.diff.metadata_added.append(record.model_id)
+            elif replace(old, revision=0) == record:
+                self.diff.metadata_unchanged += 1
+                continue
+            else:
+                self.diff.metadata_changed.append(record.model_id)
+            puts.append(record)
+        self._pending_metadata = []
+        tx = self._writing
+        if tx is not None and puts:
+            tx.put_metadata(puts)
+
+    def _remove_metadata(self) -> None:
+        named = self.check.metadata_models
+        gone = [r.model_id for r in self.reader.all_metadata() if r.model_id not in named]
+        self.diff.metadata_removed = gone
+        tx = self._writing
+        if tx is not None:
+            tx.drop_metadata(gone)
 
     def _remove_models(self) -> None:
         named = self.check.model_ids
@@ -179,6 +223,16 @@ class ImportedIds(TypedDict):
 
 
 @closed
+class ImportSource(TypedDict):
+    """Where a public catalogue's import came from, and the provider's records it left out."""
+
+    format: str
+    provider: str
+    skipped: list[str]
+    """Each with the reason (not a chat model, the same model as another record...)."""
+
+
+@closed
 class ImportReport(TypedDict):
     """What an import did (or, in a dry run, would do); `revision` is null if nothing changed."""
 
@@ -187,9 +241,15 @@ class ImportReport(TypedDict):
     dry_run: bool
     models: ImportedIds
     aliases: ImportedIds
+    metadata: ImportedIds
+    """Model metadata (prices, provider, family...), by model id."""
     revision: int | None
     counts: NotRequired[dict[str, dict[str, int]]]
     """Only in the audit log, where the lists are cut short: the whole counts."""
+    format: NotRequired[str]
+    """A public catalogue's import only (`models.dev`, `litellm`), as are the next two."""
+    provider: NotRequired[str]
+    skipped: NotRequired[list[str]]
 
 
 def import_report(
@@ -199,40 +259,46 @@ def import_report(
     dry_run: bool,
     revision: int | None,
     shown: int | None = None,
+    about: ImportSource | None = None,
 ) -> ImportReport:
     """What an import did (or, in a dry run, would do), as the API shows it.
 
     `shown` caps each list of ids (for the audit log); when it cuts any, the full counts are
-    given beside them.
+    given beside them. `about` names a public catalogue the records came from.
     """
 
-    def ids(values: list[str]) -> list[str]:
-        return values if shown is None else values[:shown]
+    def ids(kind: str) -> ImportedIds:
+        lists = {name: values[:shown] for name, values in report_lists(diff, kind).items()}
+        return {
+            "added": lists["added"],
+            "changed": lists["changed"],
+            "removed": lists["removed"],
+            "unchanged": unchanged[kind],
+        }
 
+    unchanged = {
+        "models": diff.unchanged,
+        "aliases": diff.aliases_unchanged,
+        "metadata": diff.metadata_unchanged,
+    }
     report: ImportReport = {
         "type": "catalogue_import",
         "mode": mode,
         "dry_run": dry_run,
-        "models": {
-            "added": ids(diff.added),
-            "changed": ids(diff.changed),
-            "removed": ids(diff.removed),
-            "unchanged": diff.unchanged,
-        },
-        "aliases": {
-            "added": ids(diff.aliases_added),
-            "changed": ids(diff.aliases_changed),
-            "removed": ids(diff.aliases_removed),
-            "unchanged": diff.aliases_unchanged,
-        },
+        "models": ids("models"),
+        "aliases": ids("aliases"),
+        "metadata": ids("metadata"),
         "revision": revision,
     }
-    lists = [*report_lists(diff, "models").values(), *report_lists(diff, "aliases").values()]
-    if shown is not None and any(len(ids) > shown for ids in lists):
+    every = [values for kind in KINDS for values in report_lists(diff, kind).values()]
+    if shown is not None and any(len(values) > shown for values in every):
         report["counts"] = {
-            "models": {k: len(v) for k, v in report_lists(diff, "models").items()},
-            "aliases": {k: len(v) for k, v in report_lists(diff, "aliases").items()},
+            kind: {k: len(v) for k, v in report_lists(diff, kind).items()} for kind in KINDS
         }
+    if about is not None:
+        report["format"] = about["format"]
+        report["provider"] = about["provider"]
+        report["skipped"] = about["skipped"]
     return report
 
 
@@ -240,6 +306,12 @@ def report_lists(diff: ImportDiff, kind: str) -> dict[str, list[str]]:
     """The added, changed and removed ids of one kind."""
     if kind == "models":
         return {"added": diff.added, "changed": diff.changed, "removed": diff.removed}
+    if kind == "metadata":
+        return {
+            "added": diff.metadata_added,
+            "changed": diff.metadata_changed,
+            "removed": diff.metadata_removed,
+        }
     return {
         "added": diff.aliases_added,
         "changed": diff.aliases_changed,

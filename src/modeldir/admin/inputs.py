@@ -218,6 +218,13 @@ class AuditListParams(ListParams):
         return self
 
 
+class LifecycleReportParams(_Input):
+    model_config = ConfigDict(extra="ignore")
+
+    within_days: int = Field(90, ge=0, le=36500)
+    """List the models that retire within this many days from now (and every deprecated one)."""
+
+
 class ExportParams(_Input):
     model_config = ConfigDict(extra="ignore")
 
@@ -232,6 +239,10 @@ class ImportParams(_Input):
     """`merge` adds and changes; `replace` also deletes what the file does not name."""
     dry_run: bool = False
     """Report what would change, and change nothing."""
+    format: Literal["native", "models.dev", "litellm"] = "native"
+    """The body's format: modeldir's own, or a public catalogue (merged only)."""
+    provider: str = Field("anthropic", min_length=1, max_length=64)
+    """Whose models a public catalogue's import takes."""
 
 
 def now_or(moment: datetime | None, now: int) -> int:

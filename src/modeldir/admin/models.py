@@ -27,7 +27,7 @@ from modeldir.admin.operation import (
 )
 from modeldir.catalogue.document import parse_document
 from modeldir.catalogue.model_info import ModelInfo
-from modeldir.catalogue.records import AliasRecord, ModelRecord
+from modeldir.catalogue.records import AliasRecord, MetadataRecord, ModelRecord
 from modeldir.errors import ConflictError, InvalidCatalogue, InvalidRequestError, Problem
 
 
@@ -48,6 +48,13 @@ class ModelOperations(Operations):
         with self.store.reader() as reader:
             record = found(reader.model(model_id), "model", model_id)
         return Versioned(objects.model_object(record), objects.etag(record.revision))
+
+    def get_model_metadata(self, model_id: str) -> Object:
+        """What the Models API does not carry about a model (every field null when unknown)."""
+        with self.store.reader() as reader:
+            found(reader.model(model_id), "model", model_id)
+            stored = reader.metadata_of([model_id])
+        return objects.metadata_object(stored[0] if stored else MetadataRecord(model_id))
 
     def create_model(self, data: Any) -> Versioned:
         info = _validated_model(data)

@@ -18,11 +18,13 @@ from pydantic import ConfigDict, Field, with_config
 # typing's own TypedDict lacks what pydantic needs to read it before Python 3.12.
 from typing_extensions import TypedDict
 
+from modeldir.catalogue.model_metadata import metadata_data
 from modeldir.catalogue.records import (
     AdminKeyRecord,
     AliasRecord,
     ApiKeyRecord,
     AuditRecord,
+    MetadataRecord,
     ModelRecord,
     WebhookDeliveryRecord,
     WebhookEndpointRecord,
@@ -150,6 +152,24 @@ class AliasObject(TypedDict):
     id: str
     model: str
     listed: bool
+
+
+@closed
+class ModelMetadataObject(TypedDict):
+    """What the Models API does not carry about a model (modeldir's own object, never part of
+    its `ModelInfo`); each field null when unknown."""
+
+    type: Literal["model_metadata"]
+    model: str
+    provider: str | None
+    family: str | None
+    input_price_per_mtok: float | None
+    """US dollars per million input tokens."""
+    output_price_per_mtok: float | None
+    knowledge_cutoff: str | None
+    """`YYYY-MM` or `YYYY-MM-DD`."""
+    source: str | None
+    """Where it came from: `models.dev`, `litellm`, or a catalogue file."""
 
 
 @closed
@@ -314,6 +334,12 @@ def admin_key_object(record: AdminKeyRecord) -> AdminKeyObject:
 def model_object(record: ModelRecord) -> dict[str, Any]:
     """A model exactly as the Models API returns it (its schema: `ModelInfo`)."""
     return record.wire()
+
+
+def metadata_object(record: MetadataRecord) -> ModelMetadataObject:
+    """What the Models API does not carry about a model (modeldir's own object)."""
+    # The fields are METADATA_FIELDS; the conformance tests hold the two together.
+    return cast(ModelMetadataObject, {"type": "model_metadata", **metadata_data(record)})
 
 
 def alias_object(record: AliasRecord) -> AliasObject:

@@ -6,6 +6,8 @@
     keys.py          KeyOperations           API keys and admin keys
     models.py        ModelOperations         models and aliases
     catalogue_io.py  CatalogueOperations     import and export of the whole catalogue
+    sync.py          SyncOperations          mirroring another Models API
+    lifecycle.py     LifecycleOperations     the retirement report, retiring overdue models
     webhooks.py      WebhookOperations       webhook endpoints, their delivery log, re-sends
 
 and, here, the organisation and the audit log. What they share (the actor, ETags, the audit
@@ -20,8 +22,10 @@ from modeldir.admin import objects
 from modeldir.admin.catalogue_io import CatalogueOperations
 from modeldir.admin.inputs import AuditListParams
 from modeldir.admin.keys import KeyOperations
+from modeldir.admin.lifecycle import LifecycleOperations
 from modeldir.admin.models import ModelOperations
 from modeldir.admin.operation import Actor, Object, Versioned, list_page
+from modeldir.admin.sync import SyncOperations
 from modeldir.admin.webhooks import WebhookOperations
 from modeldir.admin.workspaces import WorkspaceOperations
 
@@ -29,7 +33,13 @@ __all__ = ["Actor", "AdminService", "Object", "Versioned"]
 
 
 class AdminService(
-    WorkspaceOperations, KeyOperations, ModelOperations, CatalogueOperations, WebhookOperations
+    WorkspaceOperations,
+    KeyOperations,
+    ModelOperations,
+    CatalogueOperations,
+    SyncOperations,
+    WebhookOperations,
+    LifecycleOperations,
 ):
     """Administration of one catalogue database, on behalf of one actor."""
 

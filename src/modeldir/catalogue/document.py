@@ -1,7 +1,8 @@
 """The catalogue file: what `models import` reads and `models export` writes.
 
-    models:  [ModelInfo, ...]        # or `data:`, so a saved GET /v1/models response imports too
-    aliases: [{alias, model, listed}, ...]
+    models:   [ModelInfo, ...]        # or `data:`, so a saved GET /v1/models response imports too
+    aliases:  [{alias, model, listed}, ...]
+    metadata: [{model, provider, family, prices, knowledge_cutoff, source}, ...]   # optional
 
 Top-level keys that start with `x-` are ignored (a home for YAML anchors). Every record is
 checked before anything is written, and every problem is reported with its position and field,
@@ -27,9 +28,12 @@ from modeldir.catalogue.model_info import (
     cross_field_problems,
     epoch_of,
 )
+from modeldir.catalogue.model_metadata import ModelMetadata
 from modeldir.errors import InvalidCatalogue, InvalidRequestError, Problem, problems_of
 
 _RESPONSE_KEYS = frozenset({"has_more", "first_id", "last_id"})
+COLLECTIONS = ("aliases", "metadata")
+"""What a file holds after its models, in this order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +43,23 @@ class CatalogueDocument:
 
     models: list[ModelInfo] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
+    metadata: list[ModelMetadata] = field(default_factory=list)
 
     def to_data(self) -> dict[str, Any]:
-        """The document as plain data, in a stable order (list order, then aliases by name)."""
+        """The document as plain data, in a stable order (list order, then aliases by name,
+        then metadata by model, when there is any)."""
         models = sorted(self.models, key=lambda m: sort_key(epoch_of(m.created_at), m.id))
-        return {
+        data = {
             "models": [m.to_wire() for m in models],
             "aliases": [a.model_dump() for a in sorted(self.aliases, key=lambda a: a.alias)],
         }
+        if self.metadata:
+            data["metadata"] = [m.model_dump() for m in sorted(self.metadata, key=_by_model)]
+        return data
+
+
+def _by_model(metadata: ModelMetadata) -> str:
+    return metadata.model
 
 
 def load_text(raw: bytes, source: str, *, as_json: bool) -> Any:
@@ -152,10 +165,13 @@ class RawRecord:
     collection: str
     position: int
     data: Any
+    label: str | None = None
+    """Where a problem with it is reported, when not `collection[position]` (a record made
+    from another format names its place in that file)."""
 
     @property
     def location(self) -> str:
-        return f"{self.collection}[{self.position}]"
+        return self.label or f"{self.collection}[{self.position}]"
 
 
 def records_of(data: Any, problems: list[Problem] | None = None) -> Iterator[RawRecord]:
@@ -172,18 +188,18 @@ def records_of(data: Any, problems: list[Problem] | None = None) -> Iterator[Raw
     found = []
     if "data" in body and "models" in body:
         found.append(Problem("data", "give the models either as `models` or as `data`"))
-    allowed = {"models", "data", "aliases"} | (_RESPONSE_KEYS if "data" in body else set())
+    allowed = {"models", "data", *COLLECTIONS} | (_RESPONSE_KEYS if "data" in body else set())
     for unknown in sorted(set(body) - allowed, key=str):
         found.append(Problem(str(unknown), "unknown key (expected models and aliases)"))
     models = "data" if "data" in body else "models"
-    for name in (models, "aliases"):
+    for name in (models, *COLLECTIONS):
         if not isinstance(body.get(name, []), list):
             found.append(Problem(name, "must be a list"))
     if found and problems is None:
         raise InvalidCatalogue(found)
     problems = problems if problems is not None else []
     problems.extend(found)
-    for name in (models, "aliases"):
+    for name in (models, *COLLECTIONS):
         items = body.get(name, [])
         for position, item in enumerate(items if isinstance(items, list) else []):
             yield RawRecord(name, position, item)
@@ -220,13 +236,20 @@ class DocumentCheck:
         """Each model id of the document and its position."""
         self.aliases: list[tuple[int, Alias]] = []
         self._alias_names: dict[str, int] = {}
+        self._metadata_for: dict[str, int] = {}
+        self._metadata_problems: list[Problem] = []
         self._trees: dict[bytes, tuple[Capabilities, str]] = {}
+
+    @property
+    def metadata_models(self) -> frozenset[str]:
+        """The models the document gives metadata for."""
+        return frozenset(self._metadata_for)
 
     @property
     def has_problems(self) -> bool:
         """Whether any problem was found so far (those of `finish` aside)."""
         kinds = (self._fields, self._alias_fields, self._repeats, self._alias_repeats)
-        return bool(self.problems) or any(kinds)
+        return bool(self.problems) or any(kinds) or bool(self._metadata_problems)
 
     def model(self, record: RawRecord) -> tuple[ModelInfo, tuple[Any, ...]] | None:
         """The validated model and its row, or None (with the problems noted)."""
@@ -237,10 +260,9 @@ class DocumentCheck:
             found += [Problem(record.location, p) for p in cross_field_problems(record.data)]
             self._fields.extend(dict.fromkeys(found))  # each once, in order
             return None
-        first = self.model_ids.setdefault(info.id, record.position)
-        if first != record.position:
-            repeat = f"repeats {record.collection}[{first}]: {info.id}"
-            self._repeats.append(_at(record, "id", repeat))
+        repeat = _repeat(self.model_ids, info.id, record, "id")
+        if repeat is not None:
+            self._repeats.append(repeat)
             return None
         if self.stored_alias(info.id):
             self._repeats.append(_at(record, "id", f"{info.id} is already an alias"))
@@ -255,12 +277,30 @@ class DocumentCheck:
         except ValidationError as error:
             self._alias_fields.extend(problems_of(error, record.location))
             return
-        first = self._alias_names.setdefault(alias.alias, record.position)
-        if first != record.position:
-            repeat = f"repeats aliases[{first}]: {alias.alias}"
-            self._alias_repeats.append(_at(record, "alias", repeat))
+        repeat = _repeat(self._alias_names, alias.alias, record, "alias")
+        if repeat is not None:
+            self._alias_repeats.append(repeat)
             return
         self.aliases.append((record.position, alias))
+
+    def metadata(self, record: RawRecord) -> ModelMetadata | None:
+        """A validated metadata record, or None (with the problems noted).
+
+        Metadata comes after every model of the file, so its model is checked at once.
+        """
+        try:
+            found = ModelMetadata.model_validate(record.data)
+        except ValidationError as error:
+            self._metadata_problems.extend(problems_of(error, record.location))
+            return None
+        repeat = _repeat(self._metadata_for, found.model, record, "model")
+        if repeat is not None:
+            self._metadata_problems.append(repeat)
+            return None
+        if found.model not in self.model_ids and not self.stored_model(found.model):
+            self._metadata_problems.append(_at(record, "model", f"no model with id {found.model}"))
+            return None
+        return found
 
     def finish(self) -> list[Alias]:
         """The valid aliases, once every record was seen; InvalidCatalogue lists every problem.
@@ -275,7 +315,14 @@ class DocumentCheck:
                 links.append(_at(where, "alias", f"{alias.alias} is already a model id"))
             if alias.model not in self.model_ids and not self.stored_model(alias.model):
                 links.append(_at(where, "model", f"no model with id {alias.model}"))
-        kinds = (self._fields, self._alias_fields, self._repeats, self._alias_repeats, links)
+        kinds = (
+            self._fields,
+            self._alias_fields,
+            self._repeats,
+            self._alias_repeats,
+            links,
+            self._metadata_problems,
+        )
         problems = [*self.problems, *(problem for kind in kinds for problem in kind)]
         if problems:
             raise InvalidCatalogue(problems)
@@ -301,18 +348,30 @@ def _at(record: RawRecord, field_name: str, message: str) -> Problem:
     return Problem(f"{record.location}.{field_name}", message)
 
 
+def _repeat(seen: dict[str, int], key: str, record: RawRecord, field_name: str) -> Problem | None:
+    """The problem of a key an earlier record of the collection has (each key is noted once)."""
+    first = seen.setdefault(key, record.position)
+    if first == record.position:
+        return None
+    return _at(record, field_name, f"repeats {record.collection}[{first}]: {key}")
+
+
 def check_records(records: Iterable[RawRecord], check: DocumentCheck) -> CatalogueDocument:
     """Every record through one check: the valid document, or InvalidCatalogue."""
-    models = []
+    models, metadata = [], []
     for record in records:
         if record.collection == "aliases":
             check.alias(record)
+        elif record.collection == "metadata":
+            found = check.metadata(record)
+            if found is not None:
+                metadata.append(found)
         else:
             checked = check.model(record)
             if checked is not None:
                 models.append(checked[0])
     aliases = check.finish()
-    return CatalogueDocument(models, aliases)
+    return CatalogueDocument(models, aliases, metadata)
 
 
 def parse_document(data: Any, known_models: Iterable[str] = ()) -> CatalogueDocument:

@@ -1,7 +1,7 @@
 """A catalogue file read record by record, so that a million models never sit in memory at once.
 
 JSON is parsed incrementally (ijson's C parser): the models are read from `models` (or `data`,
-or a bare top-level list), then the aliases from a second pass over `aliases`. YAML has no fast
+or a bare top-level list), then the aliases and the metadata from a pass over each. YAML has no fast
 incremental parser, so a YAML file is loaded whole; big catalogues belong in JSON, which
 `models export --format json` writes. Either way the records come out as
 `(collection, position, raw)`, unvalidated: the importer validates them one by one and reports
@@ -16,7 +16,7 @@ from typing import IO, Any
 import ijson
 import orjson
 
-from modeldir.catalogue.document import RawRecord, load_text, records_of
+from modeldir.catalogue.document import COLLECTIONS, RawRecord, load_text, records_of
 from modeldir.errors import InvalidCatalogue, InvalidRequestError, Problem
 
 _PEEK_BYTES = 64 * 1024
@@ -30,11 +30,14 @@ _SECTIONS = {
     b"aliases:": "aliases",
     b"models: []": "models",
     b"aliases: []": None,
+    b'],"metadata":[': "metadata",
+    b"metadata:": "metadata",
+    b"metadata: []": None,
 }
 
 
 def read_records(stream: IO[bytes], source: str, *, as_json: bool) -> Iterator[RawRecord]:
-    """Every model record, then every alias record, of a catalogue file (seekable).
+    """Every model record, then every alias and metadata record, of a catalogue file (seekable).
 
     A file in the layout `models export` writes (one record a line) is read a line at a time;
     any other JSON incrementally; any other YAML whole.
@@ -56,8 +59,9 @@ def read_records(stream: IO[bytes], source: str, *, as_json: bool) -> Iterator[R
         return
     models = "data" if shape == "data" else "models"
     yield from _items(stream, f"{models}.item", models, source)
-    stream.seek(0)
-    yield from _items(stream, "aliases.item", "aliases", source)
+    for collection in COLLECTIONS:
+        stream.seek(0)
+        yield from _items(stream, f"{collection}.item", collection, source)
 
 
 def _follows_layout(stream: IO[bytes]) -> bool:
@@ -79,7 +83,7 @@ def _follows_layout(stream: IO[bytes]) -> bool:
 def _one_per_line(stream: IO[bytes]) -> Iterator[RawRecord]:
     """The records of a file in the export layout, one line each (see `_follows_layout`)."""
     collection: str | None = "models"
-    positions = {"models": 0, "aliases": 0}
+    positions = {"models": 0, "aliases": 0, "metadata": 0}
     for line in stream:
         text = line.rstrip(b"\r\n")
         if text in _SECTIONS:
@@ -110,7 +114,7 @@ def _json_shape(stream: IO[bytes], source: str) -> str:
             continue
         if value == "data":
             return "data"
-        if value in ("models", "aliases"):
+        if value == "models" or value in COLLECTIONS:
             return "models"
         if not str(value).startswith("x-"):
             raise InvalidCatalogue(

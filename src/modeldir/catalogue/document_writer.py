@@ -9,11 +9,16 @@ mapping whose records are JSON flow mappings (valid YAML), which `models import`
     {"type":"model","id":"b",...}        - {"type":"model","id":"b",...}
     ],"aliases":[                        aliases:
     {"alias":"x","model":"a",...}        - {"alias":"x","model":"a",...}
+    ],"metadata":[                       metadata:
+    {"model":"a","provider":...}         - {"model":"a","provider":...}
     ]}
+
+The `metadata` section is written only when there is some.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -25,21 +30,28 @@ CHUNK_RECORDS = 1000
 
 
 def document_chunks(
-    models: Iterable[dict[str, Any]], aliases: Iterable[dict[str, Any]], *, as_json: bool
+    models: Iterable[dict[str, Any]],
+    aliases: Iterable[dict[str, Any]],
+    *,
+    as_json: bool,
+    metadata: Iterable[dict[str, Any]] = (),
 ) -> Iterator[bytes]:
-    """The bytes of a catalogue file, in chunks: models in the order given, then aliases."""
-    if as_json:
-        yield b'{"models":['
-        yield from _records(models, first=b"\n", between=b",\n")
-        yield b'\n],"aliases":['
-        yield from _records(aliases, first=b"\n", between=b",\n")
-        yield b"\n]}\n"
-        return
-    yield b"models:"
-    yield from _records(models, first=b"\n- ", between=b"\n- ", empty=b" []", yaml=True)
-    yield b"\naliases:"
-    yield from _records(aliases, first=b"\n- ", between=b"\n- ", empty=b" []", yaml=True)
-    yield b"\n"
+    """The bytes of a catalogue file, in chunks: models in the order given, then aliases, then
+    metadata (read only once the aliases are written)."""
+    sections = [(b"models", models), (b"aliases", aliases), (b"metadata", metadata)]
+    for index, (name, items) in enumerate(sections):
+        records = iter(items)
+        first = next(records, None)
+        if name == b"metadata" and first is None:
+            break
+        items = itertools.chain([first] if first is not None else [], records)
+        if as_json:
+            yield (b'{"' if index == 0 else b'\n],"') + name + b'":['
+            yield from _records(items, first=b"\n", between=b",\n")
+        else:
+            yield (b"" if index == 0 else b"\n") + name + b":"
+            yield from _records(items, first=b"\n- ", between=b"\n- ", empty=b" []", yaml=True)
+    yield b"\n]}\n" if as_json else b"\n"
 
 
 # Characters JSON carries as they are but YAML refuses in a document (DEL, the C1 controls,

@@ -155,14 +155,17 @@ class ModelInfo(_Strict):
 def lifecycle_problems(
     lifecycle: Lifecycle, deprecated_at: datetime | None, retires_at: datetime | None
 ) -> list[str]:
-    """Every way a lifecycle and its dates disagree (the rules that span several fields)."""
+    """Every way a lifecycle and its dates disagree (the rules that span several fields).
+
+    A `retires_at` before `deprecated_at` is allowed: the real API has served one (a model
+    deprecated after the end of life the SDK announced, WIRE §18 D), and a mirror of it must
+    accept what it serves.
+    """
     problems = []
     if lifecycle == "active" and deprecated_at is not None:
         problems.append("deprecated_at must be null while lifecycle is 'active'")
     if lifecycle != "active" and deprecated_at is None:
         problems.append(f"deprecated_at is required when lifecycle is '{lifecycle}'")
-    if deprecated_at is not None and retires_at is not None and retires_at < deprecated_at:
-        problems.append("retires_at must not be earlier than deprecated_at")
     return problems
 
 

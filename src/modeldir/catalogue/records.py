@@ -53,7 +53,8 @@ class ModelRecord:
         """The model as the Models API returns it, as data."""
         return wire_object(self.row)
 
-    # The three fields the catalogue's own logic reads: identity, list order, lifecycle filter.
+    # The fields the catalogue's own logic reads: identity, list order, lifecycle filter, and
+    # when a model retires.
     @property
     def id(self) -> str:
         return self.row[_ID]  # type: ignore[no-any-return]
@@ -66,8 +67,15 @@ class ModelRecord:
     def lifecycle(self) -> Lifecycle:
         return self.row[_LIFECYCLE]  # type: ignore[no-any-return]
 
+    @property
+    def retires_at(self) -> int | None:
+        """Epoch seconds (the retirement report and the automatic retirement read it)."""
+        return self.row[_RETIRES_AT]  # type: ignore[no-any-return]
 
-_ID, _CREATED_AT, _LIFECYCLE = (POSITION[n] for n in ("id", "created_at", "lifecycle"))
+
+_ID, _CREATED_AT, _LIFECYCLE, _RETIRES_AT = (
+    POSITION[n] for n in ("id", "created_at", "lifecycle", "retires_at")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,51 @@ class AliasRecord:
     listed: bool = False
     deleted: bool = False
     revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataRecord:
+    """What the Models API does not carry about a model (never part of its `ModelInfo`, D18)."""
+
+    model_id: str
+    provider: str | None = None
+    family: str | None = None
+    input_price_per_mtok: float | None = None
+    """US dollars per million input tokens."""
+    output_price_per_mtok: float | None = None
+    knowledge_cutoff: str | None = None
+    """`YYYY-MM` or `YYYY-MM-DD`."""
+    source: str | None = None
+    """Where it came from: `models.dev`, `litellm`, or a catalogue file."""
+    revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """A model a sync made or keeps: where from, and the upstream's model as last synced."""
+
+    model_id: str
+    source: str
+    upstream: str
+    """The upstream's `ModelInfo` at the last sync, as JSON text."""
+    revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRunRecord:
+    """One sync of a source and how it ended (outside the catalogue's revisions)."""
+
+    source: str
+    started_at_ms: int
+    finished_at_ms: int | None = None
+    outcome: str = "ok"
+    """ok | failed"""
+    report: str | None = None
+    """What the run did (or would do), as JSON text."""
+    error: str | None = None
+    request_id: str | None = None
+    """The upstream's request id of a failed run, when it gave one."""
+    seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,10 @@ from modeldir.cli import (
     audit,
     catalogue_files,
     keys,
+    lifecycle,
     models,
     serve,
+    sync,
     webhooks,
     workspaces,
 )
@@ -28,9 +30,11 @@ __all__ = [
     "catalogue_files",
     "cli",
     "keys",
+    "lifecycle",
     "main",
     "models",
     "serve",
+    "sync",
     "webhooks",
     "workspaces",
 ]

@@ -18,11 +18,13 @@ import click
 import orjson
 
 from modeldir.catalogue.model_info import LIFECYCLES
-from modeldir.cli.failures import user_errors
-from modeldir.cli.main import read_data, run
+from modeldir.catalogue.public_catalogues import FORMATS
+from modeldir.cli.failures import UserError, user_errors
+from modeldir.cli.main import outcome, read_data, run
 from modeldir.cli.models import models
 from modeldir.cli.options import json_option, limit_option
 from modeldir.cli.progress import progress_bar
+from modeldir.errors import EXIT_USAGE
 
 if TYPE_CHECKING:
     from modeldir.admin.service import AdminService
@@ -73,15 +75,13 @@ def models_list(
 
 
 def _summary(report: Mapping[str, Any], verbose: bool) -> str:
-    if report["dry_run"]:
-        outcome = "dry run, nothing written"
-    elif report["revision"] is None:
-        outcome = "no change: the catalogue already matches"
-    else:
-        outcome = "imported"
-    lines = [f"{outcome} ({report['mode']})"]
-    for kind in ("models", "aliases"):
+    said = outcome(report, "imported")
+    source = f"{report['format']}, provider {report['provider']}" if "format" in report else ""
+    lines = [f"{said} ({source or report['mode']})"]
+    for kind in ("models", "aliases", "metadata"):
         part = report[kind]
+        if kind == "metadata" and not any((*part.values(),)):
+            continue  # a catalogue without metadata says nothing of it
         lines.append(
             f"{kind}: {len(part['added'])} added, {len(part['changed'])} changed, "
             f"{len(part['removed'])} removed, {part['unchanged']} unchanged"
@@ -91,6 +91,10 @@ def _summary(report: Mapping[str, Any], verbose: bool) -> str:
             lines += [f"  {sign} {item}" for item in ids]
             if len(ids) < len(part[key]):
                 lines.append(f"  {sign} ... and {len(part[key]) - len(ids):,} more (--verbose)")
+    skipped = report.get("skipped", [])
+    if skipped:
+        lines.append(f"skipped: {len(skipped)}")
+        lines += [f"  {reason}" for reason in (skipped if verbose else skipped[:SHOWN])]
     return "\n".join(lines)
 
 
@@ -102,6 +106,21 @@ def _summary(report: Mapping[str, Any], verbose: bool) -> str:
     "--replace", is_flag=True, help="Also delete the models and aliases the file does not name."
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["native", *FORMATS]),
+    default="native",
+    show_default=True,
+    help="modeldir's own format, models.dev's api.json or LiteLLM's "
+    "model_prices_and_context_window.json (merged, never replacing).",
+)
+@click.option(
+    "--provider",
+    default="anthropic",
+    show_default=True,
+    help="With --format models.dev or litellm: whose models to take.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="List every id that changes.")
 @quiet_option
 @json_option
@@ -111,6 +130,8 @@ def models_import(
     file: str,
     replace: bool,
     dry_run: bool,
+    fmt: str,
+    provider: str,
     verbose: bool,
     quiet: bool,
     as_json: bool,
@@ -122,7 +143,14 @@ def models_import(
     from modeldir.admin.service import AdminService
 
     admin = run(ctx, lambda admin: admin)
-    if isinstance(admin, AdminService) and file != "-":
+    if fmt != "native":
+        if replace:
+            raise UserError(f"--replace takes modeldir's own format, not {fmt}", EXIT_USAGE)
+        data = run(ctx, lambda _admin: read_data(file, as_json=True))
+        report = run(
+            ctx, lambda a: a.import_public(data, fmt=fmt, provider=provider, dry_run=dry_run)
+        )
+    elif isinstance(admin, AdminService) and file != "-":
         report = _import_file(ctx, admin, Path(file), replace, dry_run, not (quiet or as_json))
     else:
         data = run(ctx, lambda _admin: read_data(file))

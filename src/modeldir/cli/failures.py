@@ -4,6 +4,7 @@ The exit statuses are those of the error tree (`modeldir.errors`):
 
     0 done   1 invalid input   2 usage error   3 not found   4 conflict (stale --if-match)
     5 authentication or permission   6 database or server unavailable
+    7 the upstream Models API of a sync failed (nothing was written)
 """
 
 from __future__ import annotations

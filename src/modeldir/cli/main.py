@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,7 +42,7 @@ SERVER_SIDE = frozenset({"serve"})
 """Commands that work on the database only (no `--url`)."""
 
 
-def _given(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+def given_setting(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """Note a setting given after the subcommand; it wins over one given before it."""
     if value is not None and param.name is not None:
         ctx.find_root().ensure_object(dict).setdefault("given", {})[param.name] = value
@@ -54,7 +54,7 @@ class SettingsCommand(click.Command):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = [n for n in ROOT_SETTINGS if not (n == "url" and self.name in SERVER_SIDE)]
-        self.params += [setting_param(n, expose_value=False, callback=_given) for n in names]
+        self.params += [setting_param(n, expose_value=False, callback=given_setting) for n in names]
 
 
 class SettingsGroup(click.Group):
@@ -200,10 +200,21 @@ def list_all(
     return walk(page, limit)
 
 
-def read_data(file: str) -> Any:
-    """The data in a JSON or YAML file, or in standard input for `-`."""
+def read_data(file: str, *, as_json: bool | None = None) -> Any:
+    """The data in a JSON or YAML file, or in standard input for `-` (JSON when `as_json`,
+    else told by the file's name)."""
     if file == "-":
-        return load_text(sys.stdin.buffer.read(), "standard input", as_json=False)
+        return load_text(sys.stdin.buffer.read(), "standard input", as_json=bool(as_json))
     path = Path(file)
     # JSON is read with orjson: much faster than YAML for a big catalogue.
-    return load_text(path.read_bytes(), file, as_json=path.suffix.lower() == ".json")
+    json = path.suffix.lower() == ".json" if as_json is None else as_json
+    return load_text(path.read_bytes(), file, as_json=json)
+
+
+def outcome(report: Mapping[str, Any], done: str) -> str:
+    """The first words of a bulk change's summary: a dry run, no change, or `done`."""
+    if report["dry_run"]:
+        return "dry run, nothing written"
+    if report["revision"] is None:
+        return "no change: the catalogue already matches"
+    return done

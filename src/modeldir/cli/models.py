@@ -32,6 +32,17 @@ def models_get(ctx: click.Context, model_id: str, as_json: bool) -> None:
     emit_versioned(as_json, result, _model_line(result.object))
 
 
+@models.command("metadata", epilog="Example: modeldir models metadata claude-opus-4-7")
+@click.argument("model_id")
+@json_option
+@click.pass_context
+def models_metadata(ctx: click.Context, model_id: str, as_json: bool) -> None:
+    """Show what the Models API does not carry: prices, provider, family, knowledge cut-off."""
+    found = run(ctx, lambda a: a.get_model_metadata(model_id))
+    shown = {k: v for k, v in found.items() if k not in ("type", "model")}
+    emit(as_json, found, "\n".join(f"{k}: {'-' if v is None else v}" for k, v in shown.items()))
+
+
 @models.command("create", epilog="Example: modeldir models create acme-large.yaml")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @json_option

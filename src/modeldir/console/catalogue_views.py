@@ -67,8 +67,17 @@ def _quote(value: str) -> str:
 async def model_page(console: Console, request: Request) -> Response:
     session = await console.sessions.find(request)
     model_id = required(request, "id", "model")
-    current = await console.read(session, lambda s: s.get_model(model_id))
-    return _model_page(console, request, session, current)
+    current, metadata = await _model_and_metadata(console, session, model_id)
+    return _model_page(console, request, session, current, metadata)
+
+
+async def _model_and_metadata(
+    console: Console, session: Session, model_id: str
+) -> tuple[Versioned, Mapping[str, Any]]:
+    """A model as the admin API shows it, and what the Models API does not carry about it."""
+    return await console.read(
+        session, lambda s: (s.get_model(model_id), s.get_model_metadata(model_id))
+    )
 
 
 def _model_page(
@@ -76,6 +85,7 @@ def _model_page(
     request: Request,
     session: Session,
     current: Versioned,
+    metadata: Mapping[str, Any],
     status: int = 200,
     alias_error: str = "",
 ) -> Response:
@@ -105,6 +115,7 @@ def _model_page(
         aliases=aliases,
         alias_error=alias_error,
         workspaces=workspaces,
+        metadata={k: v for k, v in metadata.items() if k not in ("type", "model")},
         owner="anthropic" if model_id in console.facts.anthropic_models else "organization",
     )
 
@@ -246,8 +257,8 @@ async def _alias_change(
     try:
         result = await console.run(session, lambda s: change(s, form))
     except (InvalidRequestError, ConflictError, NotFoundError, StaleVersionError) as error:
-        current = await console.read(session, lambda s: s.get_model(back))
-        return _model_page(console, request, session, current, error.status, str(error))
+        current, metadata = await _model_and_metadata(console, session, back)
+        return _model_page(console, request, session, current, metadata, error.status, str(error))
     target = result.object["model"] if isinstance(result, Versioned) else back
     return see_other(f"{PATH}/model?id={_quote(target)}")
 

@@ -20,8 +20,11 @@ from modeldir.catalogue.records import (
     DeliveryResult,
     DueDelivery,
     FullCatalogue,
+    MetadataRecord,
     ModelRecord,
     SessionRecord,
+    SourceRecord,
+    SyncRunRecord,
     WebhookDeliveryRecord,
     WebhookEndpointRecord,
     WorkspaceRecord,
@@ -54,8 +57,33 @@ class Reader(Protocol):
         """Every live model's id, streamed (read it to the end before writing)."""
         ...
 
+    def retiring(self, until: int, *, every_deprecated: bool = False) -> list[ModelRecord]:
+        """Live models not yet retired whose `retires_at` is at or before `until` (epoch
+        seconds; overdue ones included), and with `every_deprecated` every deprecated model."""
+        ...
+
+    def count_retiring(self, until: int) -> int:
+        """How many live models not yet retired have a `retires_at` at or before `until`."""
+        ...
+
     def models_in_order(self) -> Iterator[ModelRecord]:
         """Every live model in list order (newest first, ties by id), streamed."""
+        ...
+
+    def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
+        """The metadata of these models, where they have any (in no particular order)."""
+        ...
+
+    def sources_of(self, model_ids: Collection[str]) -> list[SourceRecord]:
+        """Where these models were synced from, for those a sync made or keeps."""
+        ...
+
+    def sources_from(self, source: str) -> list[SourceRecord]:
+        """Every model a sync from `source` made or keeps (deleted ones included)."""
+        ...
+
+    def all_metadata(self) -> Iterator[MetadataRecord]:
+        """The metadata of every live model that has any, by model id, streamed."""
         ...
 
     def alias(self, alias: str) -> AliasRecord | None: ...
@@ -160,6 +188,14 @@ class Transaction(Reader, Protocol):
 
     def put_aliases(self, records: Iterable[AliasRecord]) -> None: ...
 
+    def put_metadata(self, records: Iterable[MetadataRecord]) -> None: ...
+
+    def put_sources(self, records: Iterable[SourceRecord]) -> None: ...
+
+    def drop_metadata(self, model_ids: Iterable[str]) -> None:
+        """Forget the metadata of these models."""
+        ...
+
     def put_workspace(self, record: WorkspaceRecord) -> None: ...
 
     def put_api_key(self, record: ApiKeyRecord) -> None: ...
@@ -231,6 +267,21 @@ class Store(Protocol):
 
     def end_session(self, token_hash: bytes) -> None:
         """Forget a session everywhere at once."""
+        ...
+
+    # Syncs: outside the catalogue too.
+
+    def claim_schedule(self, job: str, now_ms: int, every_ms: int) -> bool:
+        """Whether this caller runs the scheduled `job` due now (one in a cluster): a sync
+        source's URL, or `lifecycle:auto-retire`."""
+        ...
+
+    def add_sync_run(self, record: SyncRunRecord) -> None:
+        """Keep how a sync ended."""
+        ...
+
+    def sync_runs(self, source: str | None = None, limit: int = 20) -> list[SyncRunRecord]:
+        """The latest syncs, newest first."""
         ...
 
     def delivery_queue(self) -> DeliveryQueue:

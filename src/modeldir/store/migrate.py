@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0008"
+HEAD = "0011"
 """The newest migration (tests/store/test_migrations.py checks it is Alembic's head)."""
 
 

@@ -21,7 +21,9 @@ from modeldir.catalogue.records import (
     AliasRecord,
     ApiKeyRecord,
     AuditRecord,
+    MetadataRecord,
     ModelRecord,
+    SourceRecord,
     WebhookDeliveryRecord,
     WebhookEndpointRecord,
     WorkspaceRecord,
@@ -105,6 +107,8 @@ API_KEYS = RowMapping(
 )
 ADMIN_KEYS = RowMapping(schema.admin_keys, AdminKeyRecord, loaded={"secret_hash": bytes})
 AUDIT = RowMapping(schema.audit_log, AuditRecord, generated=frozenset({"seq"}))
+METADATA = RowMapping(schema.model_metadata, MetadataRecord)
+SOURCES = RowMapping(schema.model_sources, SourceRecord)
 WEBHOOK_ENDPOINTS = RowMapping(
     schema.webhook_endpoints,
     WebhookEndpointRecord,

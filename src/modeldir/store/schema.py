@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -112,6 +113,7 @@ models = Table(
     Column("deleted", Boolean, nullable=False),
     Column("revision", BigInteger, nullable=False, index=True),
     Index("models_order", "created_at", "id"),
+    Index("models_retiring", "retires_at"),
 )
 
 aliases = Table(
@@ -143,6 +145,58 @@ audit_log = Table(
     Index("audit_log_object", "object_id", "seq"),
     Index("audit_log_actor", "actor_id", "seq"),
     Index("audit_log_created", "created_at", "seq"),
+)
+
+model_metadata = Table(
+    "model_metadata",
+    metadata,
+    # What the Models API does not carry (never in its ModelInfo, D18): one row per model that
+    # has any. Outside the snapshot: only the admin API, the export and the console read it.
+    Column("model_id", String(256), primary_key=True),
+    Column("provider", String(64)),
+    Column("family", String(64)),
+    Column("input_price_per_mtok", Float),
+    Column("output_price_per_mtok", Float),
+    Column("knowledge_cutoff", String(10)),
+    Column("source", String(256)),
+    Column("revision", BigInteger, nullable=False),
+)
+
+model_sources = Table(
+    "model_sources",
+    metadata,
+    # A model a sync made or keeps: its source (the upstream's URL) and the upstream's ModelInfo
+    # as last synced (JSON), against which the operator's own changes are told apart.
+    Column("model_id", String(256), primary_key=True),
+    Column("source", String(1024), nullable=False, index=True),
+    Column("upstream", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+)
+
+sync_schedule = Table(
+    "sync_schedule",
+    metadata,
+    # Outside the catalogue (no revision). A scheduled run is claimed by one conditional UPDATE
+    # of `next_at_ms`, so one instance of a cluster (one worker of one instance) runs per period.
+    Column("source", String(1024), primary_key=True),
+    Column("next_at_ms", BigInteger, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    # Every sync, scheduled or not, and how it ended (outside the catalogue: no revision).
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("source", String(1024), nullable=False),
+    Column("started_at_ms", BigInteger, nullable=False),
+    Column("finished_at_ms", BigInteger),
+    Column("outcome", String(16), nullable=False),  # ok | failed
+    Column("report", Text),
+    Column("error", Text),
+    Column("request_id", String(128)),
+    Index("ix_sync_runs_source", "source", "seq"),
 )
 
 console_sessions = Table(

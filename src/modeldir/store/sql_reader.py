@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, and_, select, true
+from sqlalchemy import ColumnElement, Connection, Row, Table, and_, func, or_, select, true
 
 from modeldir.catalogue.records import (
     AdminKeyRecord,
     AliasRecord,
     ApiKeyRecord,
     AuditRecord,
+    MetadataRecord,
     ModelRecord,
+    SourceRecord,
     WebhookDeliveryRecord,
     WebhookEndpointRecord,
     WorkspaceRecord,
@@ -38,6 +40,8 @@ from modeldir.store.rows import (
     ALIASES,
     API_KEYS,
     AUDIT,
+    METADATA,
+    SOURCES,
     WEBHOOK_DELIVERIES,
     WEBHOOK_ENDPOINTS,
     WORKSPACES,
@@ -110,6 +114,42 @@ class SqlReader:
 
     def models_by_id(self, ids: Collection[str]) -> list[ModelRecord]:
         return self._many(schema.models, ids, model_from_row)
+
+    def metadata_of(self, model_ids: Collection[str]) -> list[MetadataRecord]:
+        return self._many(schema.model_metadata, model_ids, METADATA.from_row)
+
+    def sources_of(self, model_ids: Collection[str]) -> list[SourceRecord]:
+        return self._many(schema.model_sources, model_ids, SOURCES.from_row)
+
+    def sources_from(self, source: str) -> list[SourceRecord]:
+        table = schema.model_sources
+        query = select(table).where(table.c.source == source)
+        return [SOURCES.from_row(row) for row in self.connection.execute(query)]
+
+    def all_metadata(self) -> Iterator[MetadataRecord]:
+        table, models = schema.model_metadata, schema.models
+        query = (
+            select(table)
+            .join(models, models.c.id == table.c.model_id)
+            .where(models.c.deleted.is_(False))
+            .order_by(self.backend.bytewise(table.c.model_id))
+        )
+        for row in self.connection.execute(query.execution_options(yield_per=_STREAM_BATCH)):
+            yield METADATA.from_row(row)
+
+    def _retiring_where(self, until: int, every_deprecated: bool) -> ColumnElement[bool]:
+        models = schema.models.c
+        due = models.retires_at <= until
+        chosen = or_(due, models.lifecycle == "deprecated") if every_deprecated else due
+        return and_(models.deleted.is_(False), models.lifecycle != "retired", chosen)
+
+    def retiring(self, until: int, *, every_deprecated: bool = False) -> list[ModelRecord]:
+        query = select(schema.models).where(self._retiring_where(until, every_deprecated))
+        return [model_from_row(row) for row in self.connection.execute(query)]
+
+    def count_retiring(self, until: int) -> int:
+        query = select(func.count()).where(self._retiring_where(until, False))
+        return int(self.connection.execute(query.select_from(schema.models)).scalar_one())
 
     def live_model_ids(self) -> Iterator[str]:
         models = schema.models.c

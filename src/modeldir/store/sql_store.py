@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Row, Table, select, update
+from sqlalchemy import Connection, Row, Table, delete, select, update
 from sqlalchemy.sql.dml import Insert
 
 from modeldir.catalogue.model_fields import STORED_FIELDS
@@ -23,8 +23,11 @@ from modeldir.catalogue.records import (
     AuditRecord,
     CatalogueChanges,
     FullCatalogue,
+    MetadataRecord,
     ModelRecord,
     SessionRecord,
+    SourceRecord,
+    SyncRunRecord,
     WebhookEndpointRecord,
     WorkspaceRecord,
 )
@@ -34,7 +37,7 @@ from modeldir.catalogue.webhook_events import (
     model_events,
     workspace_events,
 )
-from modeldir.store import schema, sessions, webhooks
+from modeldir.store import schema, sessions, sync_runs, webhooks
 from modeldir.store.interface import Backend, ChangeSignals
 from modeldir.store.migrate import upgrade
 from modeldir.store.rows import (
@@ -42,6 +45,8 @@ from modeldir.store.rows import (
     ALIASES,
     API_KEYS,
     AUDIT,
+    METADATA,
+    SOURCES,
     WEBHOOK_ENDPOINTS,
     WORKSPACES,
     model_from_row,
@@ -99,6 +104,22 @@ class SqlTransaction(SqlReader):
             before = {a.alias: a for a in self._many(schema.aliases, names, ALIASES.from_row)}
             self.events.write([e for r in records for e in alias_events(before.get(r.alias), r)])
         self._upsert(schema.aliases, [ALIASES.to_row(a, self.written_revision) for a in records])
+
+    def put_metadata(self, records: Iterable[MetadataRecord]) -> None:
+        table = schema.model_metadata
+        self._upsert(table, [METADATA.to_row(r, self.written_revision) for r in records])
+
+    def put_sources(self, records: Iterable[SourceRecord]) -> None:
+        table = schema.model_sources
+        self._upsert(table, [SOURCES.to_row(r, self.written_revision) for r in records])
+
+    def drop_metadata(self, model_ids: Iterable[str]) -> None:
+        ids = sorted(model_ids)
+        table = schema.model_metadata
+        self.wrote = self.wrote or bool(ids)
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            self.connection.execute(delete(table).where(table.c.model_id.in_(batch)))
 
     def put_workspace(self, record: WorkspaceRecord) -> None:
         if self.events.listening():
@@ -274,6 +295,18 @@ class SqlStore:
     def end_session(self, token_hash: bytes) -> None:
         with self.engine.begin() as connection:
             sessions.end_session(connection, token_hash)
+
+    def claim_schedule(self, job: str, now_ms: int, every_ms: int) -> bool:
+        with self.engine.begin() as connection:
+            return sync_runs.claim(connection, self.backend, job, now_ms, every_ms)
+
+    def add_sync_run(self, record: SyncRunRecord) -> None:
+        with self.engine.begin() as connection:
+            sync_runs.add_run(connection, record)
+
+    def sync_runs(self, source: str | None = None, limit: int = 20) -> list[SyncRunRecord]:
+        with self.engine.connect() as connection:
+            return sync_runs.runs(connection, source, limit)
 
     def delivery_queue(self) -> webhooks.SqlDeliveryQueue:
         return webhooks.SqlDeliveryQueue(self.engine, self.backend)

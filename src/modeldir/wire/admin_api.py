@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from modeldir.admin import inputs
+from modeldir.admin.import_plan import ImportReport
 from modeldir.admin.service import Actor, AdminService, Versioned
 from modeldir.catalogue.document import load_text
 from modeldir.errors import (
@@ -224,12 +225,16 @@ class AdminApi:
         if writes:
             actor.check_may_change()
         data = await read_body(request, self.max_body_bytes)
-        report = await self._run(
-            request,
-            lambda s: s.import_catalogue(
-                data, replace_all=params.mode == "replace", dry_run=params.dry_run
-            ),
-            writes=writes,
-            actor=actor,
-        )
+        if params.format != "native" and params.mode == "replace":
+            raise InvalidRequestError("mode: a public catalogue is merged, never replaces")
+
+        def work(service: AdminService) -> ImportReport:
+            if params.format != "native":
+                return service.import_public(
+                    data, fmt=params.format, provider=params.provider, dry_run=params.dry_run
+                )
+            replace_all = params.mode == "replace"
+            return service.import_catalogue(data, replace_all=replace_all, dry_run=params.dry_run)
+
+        report = await self._run(request, work, writes=writes, actor=actor)
         return _json(report)

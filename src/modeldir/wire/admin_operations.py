@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from modeldir.admin import inputs, objects
 from modeldir.admin.import_plan import ImportReport
+from modeldir.admin.lifecycle import LifecycleReport
+from modeldir.admin.sync_objects import SyncRunList
 from modeldir.catalogue.document import CatalogueDocument
 from modeldir.catalogue.model_info import ModelInfo
 
@@ -104,6 +106,9 @@ OPERATIONS: tuple[Operation, ...] = (
         writes=True),
     _op("POST", _M + "/deprecate", "deprecate_model", "Deprecate a model", ModelInfo,
         body=inputs.ModelDeprecate, writes=True),
+    _op("GET", _M + "/metadata", "get_model_metadata",
+        "What the Models API does not carry about a model: prices, provider, family, "
+        "knowledge cut-off", objects.ModelMetadataObject, versioned=False),
     _op("POST", _M + "/retire", "retire_model", "Retire a model", ModelInfo,
         body=inputs.ModelRetire, writes=True),
     _op("GET", _M, "get_model", "Get a model, whatever its lifecycle", ModelInfo),
@@ -123,10 +128,17 @@ OPERATIONS: tuple[Operation, ...] = (
     # The whole catalogue, and the audit log.
     _op("GET", "/catalogue/export", "export_catalogue", "The whole catalogue as a file",
         CatalogueDocument, query=inputs.ExportParams, versioned=False, own=True),
+    _op("GET", "/catalogue/sync", "sync_status",
+        "The latest syncs from upstream Models APIs, newest first", SyncRunList,
+        versioned=False),
     _op("POST", "/catalogue/import", "import_catalogue",
-        "Import a catalogue file: merge or replace, all or nothing", ImportReport,
+        "Import a catalogue file (modeldir's own, or a public catalogue's with `format`): "
+        "merge or replace, all or nothing", ImportReport,
         query=inputs.ImportParams, raw_body=CatalogueDocument, versioned=False, writes=True,
         own=True),
+    _op("GET", "/lifecycle/report", "lifecycle_report",
+        "The models that are deprecated or retire soon, their aliases and who can see them",
+        LifecycleReport, query=inputs.LifecycleReportParams, versioned=False),
     _op("GET", "/audit_log", "audit_log", "The audit log, newest first", objects.AuditEntry,
         query=inputs.AuditListParams, versioned=False),
     # Webhooks: endpoints told of every catalogue change (docs/webhooks.md).

@@ -52,6 +52,12 @@ from modeldir.wire.openapi import describe
 from modeldir.wire.openapi_schemas import openapi_path
 from modeldir.wire.rate_limits import Limits, RedisRateLimiter, rate_limiter
 from modeldir.wire.responses import error_headers
+from modeldir.wire.scheduled import (
+    keep_running,
+    retirement_schedule,
+    sync_changed,
+    sync_schedule,
+)
 from modeldir.wire.traffic import Traffic
 
 logger = logging.getLogger("modeldir.server")
@@ -132,8 +138,16 @@ class Server:
         )
         self.webhooks = delivery_worker(self.store, settings) if settings.webhook_delivery else None
         self.drain = Drain(settings.drain_seconds)
+        self.schedule = sync_schedule(self.store, settings)
+        self.retirements = retirement_schedule(self.store, settings)
         self.metrics = (
-            Metrics(self.live, self.limiter, settings.metrics_token, webhooks=self.webhooks)
+            Metrics(
+                self.live,
+                self.limiter,
+                settings.metrics_token,
+                schedule=self.schedule,
+                webhooks=self.webhooks,
+            )
             if settings.metrics
             else None
         )
@@ -186,6 +200,18 @@ class Server:
             tasks.append(asyncio.create_task(self.metrics.keep_folding()))
         if self.traffic is not None:
             tasks.append(asyncio.create_task(self.traffic.keep_sampling()))
+        if self.schedule is not None:
+            schedule = self.schedule
+            syncing = keep_running(
+                lambda: sync_changed(schedule), schedule.every_seconds, self.live, "sync"
+            )
+            tasks.append(asyncio.create_task(syncing))
+        if self.retirements is not None:
+            retirements = self.retirements
+            retiring = keep_running(
+                retirements.tick, retirements.every_seconds, self.live, "retirement"
+            )
+            tasks.append(asyncio.create_task(retiring))
         if self.webhooks is not None:
             self.webhooks.start()
         self.drain.install()

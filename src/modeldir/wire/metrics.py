@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
+import anyio.to_thread
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -40,12 +41,14 @@ from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import Response
 
+from modeldir.admin.sync import SyncSchedule
 from modeldir.catalogue.snapshot import Snapshot
 from modeldir.errors import AuthenticationError
 from modeldir.live import LiveCatalogue
 from modeldir.webhooks.worker import DeliveryWorker
 from modeldir.wire.rate_limits import RateLimiter
 from modeldir.wire.request_counts import LATENCY_BOUNDS, RequestCounts
+from modeldir.wire.retiring_gauge import RetiringGauge
 from modeldir.wire.serving import WORKER_METRICS_FOLDER
 
 logger = logging.getLogger("modeldir.metrics")
@@ -144,10 +147,12 @@ class Metrics:
         limiter: RateLimiter,
         token: SecretStr | None = None,
         *,
+        schedule: SyncSchedule | None = None,
         webhooks: DeliveryWorker | None = None,
     ) -> None:
         self.live = live
         self.limiter = limiter
+        self.schedule = schedule
         self.webhooks = webhooks
         self.counts = RequestCounts()
         self.token = None if token is None else token.get_secret_value().encode()
@@ -191,6 +196,22 @@ class Metrics:
             buckets=PROPAGATION_BOUNDS,
             registry=registry,
         )
+        self.syncs = Counter(
+            "modeldir_sync_runs",
+            "Scheduled syncs this instance ran, by outcome (ok, failed).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.last_sync = Gauge(
+            "modeldir_sync_last_run_timestamp_seconds",
+            "When this instance's last scheduled sync of each outcome ended (Unix time).",
+            ["outcome"],
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        if schedule is not None:
+            for outcome in schedule.outcomes:  # shown from the start, at 0
+                self.syncs.labels(outcome)
         self.webhook_tries = Counter(
             "modeldir_webhook_tries",
             "Webhook delivery tries, by outcome: delivered, retrying (failed; tried again "
@@ -212,6 +233,7 @@ class Metrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        self.retiring = RetiringGauge(live, registry)
         self._snapshot: _SnapshotGauges | None = None
         self._folded: dict[object, int] = collections.defaultdict(int)
 
@@ -229,6 +251,11 @@ class Metrics:
         self._fold_total(self.redis_errors, self.limiter.failures)
         for what, count in list(self.limiter.rejections.items()):
             self._fold_total(self.rate_limited.labels(LIMITS.get(what, what)), count)
+        if self.schedule is not None:
+            for outcome, count in self.schedule.outcomes.items():
+                self._fold_total(self.syncs.labels(outcome), count)
+            for outcome, when in self.schedule.last.items():
+                self.last_sync.labels(outcome).set(when)
         if self.webhooks is not None:
             for outcome, count in list(self.webhooks.tries.items()):
                 self._fold_total(self.webhook_tries.labels(outcome), count)
@@ -256,6 +283,7 @@ class Metrics:
         while True:
             await asyncio.sleep(interval)
             try:
+                await anyio.to_thread.run_sync(self.retiring.count)
                 self.fold()
             except Exception:
                 if not failing:  # a full disk under the metrics folder: say so once
@@ -293,6 +321,7 @@ class Metrics:
                     "/metrics needs the metrics bearer token: Authorization: Bearer <token>",
                     headers={"www-authenticate": "Bearer"},
                 )
+        await anyio.to_thread.run_sync(self.retiring.count)  # a write just made shows at once
         return Response(self.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 

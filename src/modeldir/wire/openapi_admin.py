@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter
 from modeldir.admin.service import AdminService
 from modeldir.catalogue.document import CatalogueDocument
 from modeldir.catalogue.model_info import ID_PATTERN, Alias, ModelInfo
+from modeldir.catalogue.model_metadata import ModelMetadata
 from modeldir.wire.admin_api import UNCHANGED
 from modeldir.wire.admin_operations import OPERATIONS, PREFIX, MergePatch, Operation
 from modeldir.wire.openapi_schemas import REFS, Json, Schemas, error_response, openapi_path
@@ -180,7 +181,8 @@ def _answer(document: Json, schemas: Schemas, operation: Operation) -> Json:
 
 
 def catalogue_file(schemas: Schemas) -> Json:
-    """What an export writes: the models as the Models API shows them, then the aliases."""
+    """What an export writes: the models as the Models API shows them, the aliases, then the
+    models' metadata when there is any."""
     return schemas.add(
         "CatalogueFile",
         {
@@ -189,6 +191,7 @@ def catalogue_file(schemas: Schemas) -> Json:
             "properties": {
                 "models": {"type": "array", "items": {"$ref": REFS + "ModelInfo"}},
                 "aliases": {"type": "array", "items": schemas.ref(Alias)},
+                "metadata": {"type": "array", "items": schemas.ref(ModelMetadata)},
             },
             "additionalProperties": False,
         },
