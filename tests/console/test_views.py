@@ -262,6 +262,13 @@ def test_keys_rotate_and_revoke_through_the_console(console: Console) -> None:
     assert client.get("/v1/models", headers=headers).status_code == 200
     client.post(f"/console/key/revoke?id={key_id}", data={"csrf": csrf})
     assert client.get("/v1/models", headers=headers).status_code == 401
+    # The list shows each key's last change, from the audit log: here the revocation.
+    with console.store.reader() as reader:
+        window = reader.audit_window(None, None, 1, object_id=key_id, actor_id=None, action=None)
+    assert window
+    latest = window[0]  # newest first
+    row = client.get("/console/keys").text.split(f'data-key-id="{key_id}"')[1].split("</tr>")[0]
+    assert latest.action in row and latest.action.startswith("api_key.")
 
 
 def test_health_shows_the_revision_and_the_database(console: Console) -> None:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from modeldir.admin import inputs
+from modeldir.admin.service import AdminService
 from modeldir.catalogue.access import EVERYTHING, AccessRule
 from modeldir.catalogue.render import DEFAULT_LIFECYCLE_MASK, Entry
 from modeldir.catalogue.snapshot import Snapshot
@@ -241,18 +242,31 @@ async def keys_page(console: Console, request: Request) -> Response:
     after = request.query_params.get("after_id") or None
     params = inputs.ApiKeyListParams(limit=100, after_id=after)
     listed = await console.read(session, lambda s: s.list_api_keys(params))
+    keys = listed["data"]
+    changed = await console.read(session, lambda s: _last_changes(s, [k["id"] for k in keys]))
     snapshot = console.live.snapshot
     return page(
         request,
         "keys.html",
         session,
         section="keys",
-        keys=listed["data"],
+        keys=keys,
+        last_changes=changed,
         has_more=listed["has_more"],
         last_id=listed["last_id"],
         workspaces=[w for w in _workspaces(snapshot) if w.archived_at is None],
         workspace_names={w.id: w.name for w in snapshot.workspaces.values()},
     )
+
+
+def _last_changes(service: AdminService, key_ids: list[str]) -> dict[str, Mapping[str, Any]]:
+    """Each key's latest audit entry (one indexed look-up a key): when, what and by whom."""
+    found = {}
+    for key_id in key_ids:
+        entries = service.audit_log(inputs.AuditListParams(limit=1, object_id=key_id))["data"]
+        if entries:
+            found[key_id] = entries[0]
+    return found
 
 
 def _secret_page(request: Request, session: Session, key: Mapping[str, Any], what: str) -> Response:
