@@ -329,7 +329,8 @@ class ChangeSignals(Protocol):
     """Announcements of new revisions, received by a thread of their own."""
 
     def run(self, on_change: Callable[[], None]) -> None:
-        """Call `on_change` for each announcement until `stop` (blocking; reconnects)."""
+        """Call `on_change` once listening (so whatever came before is fetched), then for
+        each announcement, until `stop` (blocking; reconnects)."""
         ...
 
     def stop(self) -> None: ...

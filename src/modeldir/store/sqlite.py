@@ -48,7 +48,8 @@ class SqliteChangeSignals:
         self._stop = threading.Event()
 
     def run(self, on_change: Callable[[], None]) -> None:
-        """Call `on_change` after each commit made elsewhere, until `stop` (blocking)."""
+        """Call `on_change` once it is watching, then after each commit made elsewhere, until
+        `stop` (blocking)."""
         connection = sqlite3.connect(self.path, check_same_thread=False)
         try:
             seen = None
@@ -58,7 +59,9 @@ class SqliteChangeSignals:
                 except sqlite3.Error as error:  # a locked or vanished file: the poll goes on
                     logger.debug("data_version unavailable: %s", error)
                     continue
-                if seen is not None and version != seen:
+                # The first look sets the baseline: a commit made between the snapshot's load
+                # and now would go unseen, so the follower is woken once to check.
+                if seen is None or version != seen:
                     on_change()
                 seen = version
         finally:
