@@ -16,7 +16,7 @@ from modeldir.admin import inputs, objects
 from modeldir.admin.service import AdminService, Versioned
 from modeldir.catalogue.access import AccessRule
 from modeldir.catalogue.model_info import LIFECYCLES, Line
-from modeldir.console.listing import ORDERS, OWNERS, ModelQuery, capability_paths, list_models
+from modeldir.console.listing import CAPABILITY_PATHS, ORDERS, OWNERS, ModelQuery, list_models
 from modeldir.console.model_form import CAPABILITY_LEAVES, FIELDS, form_values, model_from_form
 from modeldir.console.pages import form_text, page, required, see_other
 from modeldir.console.sessions import PATH, Session
@@ -48,7 +48,7 @@ async def models_page(console: Console, request: Request) -> Response:
         lines=LINES,
         owners=OWNERS,
         orders=ORDERS,
-        capabilities=capability_paths(),
+        capabilities=CAPABILITY_PATHS,
         link=lambda start: _link(request, start),
         revision=snapshot.revision,
     )

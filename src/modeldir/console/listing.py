@@ -272,6 +272,5 @@ def list_models(
     return Listing(rows, start, next_start, filtered.previous_start(start, size), None)
 
 
-def capability_paths() -> list[str]:
-    """Every capability that can be asked for, as a dotted path (from `Capabilities`)."""
-    return sorted({leaf.rsplit(".supported", 1)[0] for leaf in CAPABILITY_LEAVES})
+CAPABILITY_PATHS = sorted({leaf.rsplit(".supported", 1)[0] for leaf in CAPABILITY_LEAVES})
+"""Every capability that can be asked for, as a dotted path (from `Capabilities`)."""
